@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write test-results/summary.json and summary.md from scripts/validate's
+records, and print the closing 'N passed, N failed' line.
+
+Only scripts/validate calls this; test-results/ is never edited by hand."""
+
+import argparse
+import collections
+import json
+import os
+import sys
+
+
+def kunit_counts(path):
+    """Per-suite pass/fail/skip counts from a kunit.py --json file."""
+    suites = {}
+
+    def walk(group, top):
+        for case in group.get("test_cases", []):
+            name = group["name"] if not top else "(top)"
+            s = suites.setdefault(name, {"passed": 0, "failed": 0, "skipped": 0})
+            st = case.get("status")
+            if st == "PASS":
+                s["passed"] += 1
+            elif st == "SKIP":
+                s["skipped"] += 1
+            else:
+                s["failed"] += 1
+        for sub in group.get("sub_groups", []):
+            walk(sub, False)
+
+    with open(path) as f:
+        walk(json.load(f), True)
+    total = {k: sum(s[k] for s in suites.values()) for k in ("passed", "failed", "skipped")}
+    total["suites"] = suites
+    return total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for opt in ("checks", "durations", "results", "base-version", "base-sha256",
+                "base-commit", "head-commit", "series-sha256", "patches",
+                "checkpatch", "matrix", "gates", "kunit-dir"):
+        ap.add_argument("--" + opt, default="")
+    a = ap.parse_args()
+
+    checks = []
+    with open(a.checks) as f:
+        for line in f:
+            st, check, patch, detail = (line.rstrip("\n").split("\t") + ["", "", "", ""])[:4]
+            checks.append({"status": st, "check": check, "patch": patch, "detail": detail})
+    durations = collections.OrderedDict()
+    with open(a.durations) as f:
+        for line in f:
+            name, secs = line.split()
+            durations[name] = durations.get(name, 0) + int(secs)
+
+    kunit = {}
+    if os.path.isdir(a.kunit_dir):
+        for fn in sorted(os.listdir(a.kunit_dir)):
+            if fn.endswith(".json"):
+                kunit[fn[:-5]] = kunit_counts(os.path.join(a.kunit_dir, fn))
+
+    cp = [int(x or 0) for x in (a.checkpatch.split(",") + ["0", "0", "0"])[:3]]
+    gates = [int(x or 0) for x in (a.gates.split(",") + ["0"] * 4)[:4]]
+    failures = [c for c in checks if c["status"] == "FAIL"]
+    bisect_fail = [f"{c['check'][len('build-'):] if c['check'].startswith('build-') else c['check']}:{c['patch']}"
+                   for c in failures if c["check"].startswith(("build-", "kunit-"))]
+
+    n_pass = sum(1 for c in checks if c["status"] == "PASS")
+    n_fail = len(failures)
+    for k in kunit.values():
+        n_pass += k["passed"]
+        n_fail += k["failed"]
+
+    summary = {
+        "base": {"version": a.base_version, "tarball_sha256": a.base_sha256,
+                 "commit": a.base_commit},
+        "head_commit": a.head_commit,
+        "series_sha256": a.series_sha256,
+        "patches": int(a.patches or 0),
+        "checkpatch": {"errors": cp[0], "warnings": cp[1], "checks": cp[2]},
+        "bisect": {"configs": a.matrix.split(), "failures": bisect_fail},
+        "kunit": kunit,
+        "coccicheck": {"new_reports": gates[3]},
+        "sparse": {"new_warnings": gates[1]},
+        "w1": {"new_warnings": gates[0]},
+        "kernel_doc": {"new_warnings": gates[2]},
+        "checks": {"passed": n_pass, "failed": n_fail,
+                   "failures": [f"{c['check']} [{c['patch']}]: {c['detail']}" for c in failures]},
+        "durations_s": durations,
+    }
+    fwd = os.path.join(a.results, "forward-check.json")
+    if os.path.exists(fwd):
+        with open(fwd) as f:
+            summary["forward_check"] = json.load(f)
+
+    with open(os.path.join(a.results, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+
+    md = ["# msi-dyn validation", "",
+          f"Base: Linux {a.base_version} (`{a.base_commit}`), series head `{a.head_commit}`, "
+          f"{summary['patches']} patches, series sha256 `{a.series_sha256}`.", "",
+          f"**{n_pass} passed, {n_fail} failed.**", ""]
+    if failures:
+        md += ["## Failures", ""] + [f"- {x}" for x in summary["checks"]["failures"]] + [""]
+    md += ["## Checks", "", "| status | check | patch | detail |", "|---|---|---|---|"]
+    for c in checks:
+        md.append(f"| {c['status']} | {c['check']} | {c['patch']} | {c['detail'].replace('|', '/')} |")
+    md += ["", "## KUnit", ""]
+    for name, k in kunit.items():
+        md.append(f"- {name}: {k['passed']} passed, {k['failed']} failed, {k['skipped']} skipped")
+        for s, v in k["suites"].items():
+            md.append(f"  - {s}: {v['passed']} passed, {v['failed']} failed, {v['skipped']} skipped")
+    md += ["", "## Durations (s)", ""] + [f"- {k}: {v}" for k, v in durations.items()]
+    if "forward_check" in summary:
+        fc = summary["forward_check"]
+        md += ["", "## Forward check", "",
+               f"Newest 6.1.y in the archive: {fc['newest_6_1_debian_version']}: "
+               f"{fc['status']} ({fc['detail']})"]
+    with open(os.path.join(a.results, "summary.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+
+    for c in failures:
+        print(f"FAIL {c['check']} [{c['patch']}]: {c['detail']}")
+    print(f"{n_pass} passed, {n_fail} failed")
+    return 1 if n_fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
