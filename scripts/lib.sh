@@ -113,12 +113,9 @@ fetch_tarball() {
 		if ! (cd "$dir" && apt-get source --download-only "linux=$dver" >"$dir/apt-source.log" 2>&1); then
 			apt-get update -q >/dev/null 2>&1
 			(cd "$dir" && apt-get source --download-only "linux=$dver" >"$dir/apt-source.log" 2>&1) || {
-				cat "$dir/apt-source.log" >&2
-				die "the pinned base linux=$dver is not in the Debian archive any more.
-  To repin: pick a 6.1.y upload that is there ('apt-cache showsrc linux | grep ^Version'),
-  set BASE_VERSION, BASE_DEBIAN_VERSION, BASE_TARBALL and BASE_SHA256 in
-  kernel-config/base.conf, clear BASE_COMMIT, and run scripts/make-tree.
-  'scripts/validate --base latest' tells whether the series applies to the newest one."
+				grep -E '^(Err|E):' "$dir/apt-source.log" >&2
+				echo "linux=$dver could not be downloaded from the Debian archive" >&2
+				return 1
 			}
 		fi
 	fi
@@ -163,7 +160,12 @@ import_tarball() {
 ensure_base_tree() {
 	if ! pgit -C "$MSI_DYN_TREE" rev-parse -q --verify "refs/tags/$BASE_TAG^{commit}" >/dev/null 2>&1; then
 		local tb
-		tb=$(fetch_tarball "$BASE_DEBIAN_VERSION" "$BASE_TARBALL" "$BASE_SHA256") || exit 1
+		tb=$(fetch_tarball "$BASE_DEBIAN_VERSION" "$BASE_TARBALL" "$BASE_SHA256") ||
+			die "the pinned base linux=$BASE_DEBIAN_VERSION is not in the Debian archive any more.
+  To repin: pick a 6.1.y upload that is there ('apt-cache showsrc linux | grep ^Version'),
+  set BASE_VERSION, BASE_DEBIAN_VERSION, BASE_TARBALL and BASE_SHA256 in
+  kernel-config/base.conf, clear BASE_COMMIT, and run scripts/make-tree.
+  'scripts/validate --base latest' tells whether the series applies to the newest 6.1.y."
 		import_tarball "$tb" "$MSI_DYN_TREE" "$BASE_VERSION" "$BASE_DATE" "$BASE_TAG"
 	fi
 	local id
