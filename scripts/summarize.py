@@ -91,6 +91,17 @@ def main():
                    "failures": [f"{c['check']} [{c['patch']}]: {c['detail']}" for c in failures]},
         "durations_s": durations,
     }
+    scan = os.path.join(a.results, "cocci-scan.txt")
+    if os.path.exists(scan):
+        rules, cur = {}, None
+        with open(scan) as f:
+            for line in f:
+                if line.startswith("# "):
+                    cur = line[2:].strip()
+                    rules[cur] = 0
+                elif line.strip() and cur:
+                    rules[cur] += 1
+        summary["coccinelle_scan"] = rules
     fwd = os.path.join(a.results, "forward-check.json")
     if os.path.exists(fwd):
         with open(fwd) as f:
