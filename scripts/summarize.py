@@ -107,6 +107,22 @@ def main():
         with open(fwd) as f:
             summary["forward_check"] = json.load(f)
 
+    reg = os.path.join(a.results, "regression", "regression.json")
+    if os.path.exists(reg):
+        with open(reg) as f:
+            r = json.load(f)
+        summary["regression"] = {
+            "kernels": r["kernels"], "passed": r["passed"], "failed": r["failed"],
+            "setups": {s: {k: {"ok": v["ok"], "problems": v["problems"],
+                               "irqs": {d: [x["irqs_before"], x.get("irqs_after")]
+                                        for d, x in v["drivers"].items()}}
+                           for k, v in kern.items()}
+                       for s, kern in r["setups"].items()}}
+    bench = os.path.join(a.results, "benchmark", "benchmark.json")
+    if os.path.exists(bench):
+        with open(bench) as f:
+            summary["benchmark"] = json.load(f)
+
     with open(os.path.join(a.results, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
@@ -131,6 +147,30 @@ def main():
         md += ["", "## Forward check", "",
                f"Newest 6.1.y in the archive: {fc['newest_6_1_debian_version']}: "
                f"{fc['status']} ({fc['detail']})"]
+    if "regression" in summary:
+        md += ["", "## Regression boots (base / series)", "",
+               "| setup | kernel | ok | nvme | e1000e | virtio-pci | problems |",
+               "|---|---|---|---|---|---|---|"]
+        for s, kern in summary["regression"]["setups"].items():
+            for k, v in kern.items():
+                irq = ["{} -> {}".format(*v["irqs"][d]) if d in v["irqs"] else "-"
+                       for d in ("nvme", "e1000e", "virtio-pci")]
+                md.append(f"| {s} | {k} | {v['ok']} | " + " | ".join(irq) +
+                          f" | {'; '.join(v['problems'])} |")
+    if "benchmark" in summary:
+        b = summary["benchmark"]
+        md += ["", "## Benchmark (`test-results/benchmark/`, plot.png)", "", b["setup"], ""]
+        for k in sorted(b):
+            if "ratio" in k and not isinstance(b[k], dict):
+                md.append(f"- {k}: {b[k]}")
+        md += ["", "| N | dynamic ms | re-enable ms | ratio | dynamic us/vec | bulk us/vec |",
+               "|---|---|---|---|---|---|"]
+        for n, e in sorted(b.get("p1_growth", {}).items(), key=lambda x: int(x[0])):
+            p2 = b.get("p2_per_vector", {}).get(n, {})
+            md.append(f"| {n} | {e['dynamic']['median_ms']} | "
+                      f"{e.get('reenable', {}).get('median_ms', '-')} | "
+                      f"{e.get('ratio_reenable_over_dynamic', '-')} | "
+                      f"{p2.get('dynamic_us_per_vector', '-')} | {p2.get('bulk_us_per_vector', '-')} |")
     with open(os.path.join(a.results, "summary.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 
