@@ -133,7 +133,9 @@ mail_mails() {
 		--out-dir "$dir/mails" --mbox "$dir/series.mbox"
 }
 
-# mail_b4_env: b4 with the project identity and nothing from the user.
+# b4_offline ARGS...: b4 in offline mode with the project identity, its own
+# home and nothing from the user's configuration; SMTP (never used: only
+# --dry-run) so that b4 does not pick its web endpoint, which needs signing.
 b4_offline() {
 	HOME=$MAIL_WORK/b4-home XDG_CONFIG_HOME=$MAIL_WORK/b4-home/.config \
 	XDG_DATA_HOME=$MAIL_WORK/b4-home/.local XDG_CACHE_HOME=$MAIL_WORK/b4-home/.cache \

@@ -461,22 +461,25 @@ def cmd_mbox(a):
     and Message-Id, In-Reply-To and References derived from the change-id,
     so that the same tree gives the same mails."""
     routing = json.load(open(a.routing, encoding="utf-8"))
-    per_patch = {patch_key(p["patch"]): p for p in routing["patches"]}
     files = sorted(f for f in os.listdir(a.patch_dir) if f.endswith(".patch"))
+    if len(files) != len(routing["patches"]):
+        sys.exit("%d patches but routing for %d: regenerate it (scripts/mail routing)"
+                 % (len(files), len(routing["patches"])))
     msgid = lambda n: "<%s-v%d-%d@%s>" % (a.change_id, a.version, n, a.domain)
     os.makedirs(a.out_dir, exist_ok=True)
-    mails = [(os.path.basename(a.cover), a.cover, None)]
-    mails += [(f, os.path.join(a.patch_dir, f), patch_key(re.sub(r"^v\d+-", "", f)))
-              for f in files]
+    vprefix = "v%d-" % a.version if a.version > 1 else ""
+    # git format-patch numbers the files in series order, as the routing is.
+    mails = [(vprefix + "0000-cover-letter.patch", a.cover, None)]
+    mails += [(f, os.path.join(a.patch_dir, f), r) for f, r in zip(files, routing["patches"])]
     mbox = []
-    for n, (name, path, key) in enumerate(mails):
+    for n, (name, path, r) in enumerate(mails):
         fromline, hdrs, body = read_headers(path)
         hdrs = [h for h in hdrs if h[0].lower() not in ("to", "cc", "message-id",
                                                         "in-reply-to", "references")]
-        if key is not None:
-            r = per_patch.get(key)
-            if r is None:
-                sys.exit("no routing for %s: regenerate it (scripts/mail routing)" % name)
+        if r is not None:
+            if subject_of(path) != r["subject"]:
+                sys.exit("%s is not %s: regenerate the routing (scripts/mail routing)"
+                         % (name, r["patch"]))
             to, cc = r["to"], r["cc"]
         else:
             to, cc = routing["to"], routing["cc"]
