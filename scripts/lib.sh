@@ -59,7 +59,7 @@ series_sha256() {
 MSI_DYN_PACKAGES="build-essential gcc clang lld llvm ccache flex bison bc
 	libelf-dev libssl-dev coccinelle sparse b4 quilt qemu-system-x86 python3
 	cpio kmod rsync xz-utils git dwarves busybox-static python3-ply python3-git ocaml-nox
-	gnuplot-nox"
+	gnuplot-nox git-email libmailtools-perl"
 
 ensure_packages() {
 	[ "${MSI_DYN_NO_APT:-0}" = 1 ] && return 0
@@ -284,4 +284,51 @@ boot_initramfs() {
 	[ $# -gt 0 ] && cp "$@" "$d/root/"
 	(cd "$d/root" && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null | gzip -n) > "$d/initramfs.cpio.gz"
 	echo "$d/initramfs.cpio.gz"
+}
+
+# --- Versions ---------------------------------------------------------------
+
+# series_tag_message VERSION: the message of tag msi-dyn-v<VERSION>.
+series_tag_message() {
+	echo "$SERIES_NAME v$1: dynamic MSI allocation for Linux $BASE_VERSION"
+}
+
+# tag_previous_version DIR: rebuild the previous version of the series in
+# git worktree DIR of the tree and tag it msi-dyn-v<N-1>.  Its patches come
+# from this repository's history (SERIES_PREV_COMMIT in series.conf), so
+# a fresh machine needs nothing else.  Nothing to do for v1.  Leaves DIR
+# detached at the tag.
+tag_previous_version() {
+	local dir=$1 prev=$((SERIES_VERSION - 1)) tmp out pbase date
+	[ "$SERIES_VERSION" -gt 1 ] || return 0
+	[ -n "${SERIES_PREV_COMMIT:-}" ] ||
+		die "SERIES_VERSION is $SERIES_VERSION but SERIES_PREV_COMMIT is empty (kernel-config/series.conf)"
+	git -C "$MSI_DYN_REPO" cat-file -e "$SERIES_PREV_COMMIT^{commit}" 2>/dev/null ||
+		die "SERIES_PREV_COMMIT $SERIES_PREV_COMMIT is not a commit of $MSI_DYN_REPO"
+	pbase=$(git -C "$MSI_DYN_REPO" show "$SERIES_PREV_COMMIT:kernel-config/base.conf" | sed -n 's/^BASE_VERSION=//p')
+	[ "$pbase" = "$BASE_VERSION" ] ||
+		die "v$prev is based on $pbase and v$SERIES_VERSION on $BASE_VERSION: a range-diff across a repin needs both bases, which make-tree does not import"
+	tmp=$(mktemp -d)
+	git -C "$MSI_DYN_REPO" archive "$SERIES_PREV_COMMIT" series patches | tar -x -C "$tmp" ||
+		die "reading the patches of $SERIES_PREV_COMMIT failed"
+	if ! out=$(MSI_DYN_REPO=$tmp apply_series_am "$dir" "$BASE_TAG" "$SERIES_NAME-prev"); then
+		rm -rf "$tmp"
+		die "v$prev ($SERIES_PREV_COMMIT) does not apply: $out"
+	fi
+	rm -rf "$tmp"
+	date=$(pgit -C "$dir" log -1 --format=%aI HEAD)
+	GIT_COMMITTER_DATE="$date" pgit -C "$dir" tag -f -a "$SERIES_NAME-v$prev" \
+		-m "$(series_tag_message "$prev")" HEAD >/dev/null
+	pgit -C "$dir" checkout -q --detach
+	pgit -C "$dir" branch -q -D "$SERIES_NAME-prev"
+	log "rebuilt v$prev from $SERIES_PREV_COMMIT: $SERIES_NAME-v$prev $(pgit -C "$dir" rev-parse HEAD)"
+}
+
+# tag_series DIR: tag the head of branch msi-dyn in DIR as msi-dyn-v<N>,
+# dated like its head commit, so the same series gives the same tag.
+tag_series() {
+	local dir=$1 date
+	date=$(pgit -C "$dir" log -1 --format=%aI "$SERIES_NAME")
+	GIT_COMMITTER_DATE="$date" pgit -C "$dir" tag -f -a "$SERIES_TAG" \
+		-m "$(series_tag_message "$SERIES_VERSION")" "$SERIES_NAME" >/dev/null
 }

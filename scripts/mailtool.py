@@ -1,0 +1,532 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Text assembly for the msi-dyn mails: routing, cover letter, mbox.
+
+Only scripts/mail-lib.sh calls this.  It never runs git: the shell side
+prepares every input from the tree (with the project's git settings), so
+that this file deals with text only and its output depends on its inputs
+and nothing else (no clock, no locale, no randomness).
+
+  routing  run get_maintainer.pl per patch in an extract of the tree and
+           write the routing as JSON and as the generated section of
+           MAINTAINERS-notes
+  cover    write patches/0000-cover-letter.patch
+  mbox     write the numbered mails of one version, threaded, addressed
+  shortlog git shortlog's layout, without its .mailmap lookup
+  splice   put a generated section between the markers of a file
+"""
+
+import argparse
+import email.utils
+import fnmatch
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from string import Template
+
+MARK_BEGIN = "# BEGIN GENERATED ROUTING (scripts/mail routing; do not edit by hand)"
+MARK_END = "# END GENERATED ROUTING"
+WIDTH = 72
+
+
+def patch_key(name):
+    """Patch file name without its number: how 'series' comments and
+    MAINTAINERS-notes name a patch across renumbering."""
+    return re.sub(r"^(v\d+-)?\d{4}-", "", name)
+
+
+def read_headers(path):
+    """The mail header block of a format-patch file, unfolded, and the rest."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    head, _, body = text.partition("\n\n")
+    lines = head.split("\n")
+    fromline = lines[0] if lines and lines[0].startswith("From ") else None
+    hdrs = []
+    for line in lines[1 if fromline else 0:]:
+        if line[:1] in (" ", "\t") and hdrs:
+            hdrs[-1][1] += " " + line.strip()
+        else:
+            name, _, value = line.partition(":")
+            hdrs.append([name, value.strip()])
+    return fromline, hdrs, body
+
+
+def header(hdrs, name):
+    for n, v in hdrs:
+        if n.lower() == name.lower():
+            return v
+    return None
+
+
+def subject_of(path):
+    subj = header(read_headers(path)[1], "Subject") or ""
+    return re.sub(r"^\[[^]]*\]\s*", "", subj)
+
+
+def fold_addresses(name, addrs):
+    """'To: a, b' folded like git format-patch folds --to/--cc lists."""
+    if not addrs:
+        return []
+    out = ["%s: %s" % (name, addrs[0])]
+    for a in addrs[1:]:
+        out[-1] += ","
+        out.append("    " + a)
+    return out
+
+
+def fold_header(line):
+    """Fold a long header line at spaces, as git format-patch does."""
+    return textwrap.fill(line, 78, subsequent_indent=" ", break_long_words=False,
+                         break_on_hyphens=False)
+
+
+# --- routing ------------------------------------------------------------------
+
+def load_rules(path):
+    """kernel-config/routing: PATTERN KEY VALUE lines."""
+    rules = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split(None, 2)
+            if len(parts) < 3:
+                sys.exit("%s:%d: expected PATTERN KEY VALUE" % (path, n))
+            if parts[1] not in ("section", "tree", "ack", "cc-file", "cc", "note"):
+                sys.exit("%s:%d: unknown key %s" % (path, n, parts[1]))
+            rules.append((parts[0], parts[1], parts[2].strip()))
+    return rules
+
+
+def get_maintainer(extract, args):
+    """get_maintainer.pl of the tree, run in an extract of it: no git history
+    is used (the tree's single base commit would name us), no user config."""
+    cmd = ["perl", "scripts/get_maintainer.pl", "--no-tree", "--no-git",
+           "--no-git-fallback"] + args
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent-msi-dyn",
+           "LC_ALL": "C"}
+    r = subprocess.run(cmd, cwd=extract, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("get_maintainer.pl %s failed: %s" % (" ".join(args), r.stderr.strip()))
+    return [l for l in r.stdout.split("\n") if l.strip()]
+
+
+def split_role(line):
+    """'Name <addr> (role:SECTION)' -> ('Name <addr>', 'role:SECTION')."""
+    m = re.match(r"^(.*?)\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\)$", line)
+    return (m.group(1), m.group(2)) if m else (line, "")
+
+
+def is_to(role):
+    """Maintainers (people or aliases like x86@kernel.org) are To:, reviewers
+    and lists Cc:, as b4 prep --auto-to-cc splits them."""
+    return role.startswith(("maintainer:", "supporter:", "odd fixer:", "chief penguin"))
+
+
+def addr_of(entry):
+    return email.utils.parseaddr(entry)[1].lower()
+
+
+def cmd_routing(a):
+    rules = load_rules(a.rules)
+    patches = [l.strip() for l in open(a.series_list, encoding="utf-8") if l.strip()]
+    out = {"patches": [], "to": [], "cc": []}
+    seen_to, seen_cc, by_file = {}, {}, {}
+    for p in patches:
+        path = os.path.join(a.patch_dir, p)
+        key = patch_key(p)
+        mine = [(k, v) for pat, k, v in rules if fnmatch.fnmatchcase(key, pat)]
+        lines = get_maintainer(a.extract, ["--scm", os.path.abspath(path)])
+        trees = [l for l in lines if l.startswith(("git ", "quilt ", "hg "))]
+        lines = [l for l in lines if l not in trees]
+        to, cc, seen = [], [], set()
+        for l in lines:
+            who, role = split_role(l)
+            if addr_of(who) in seen:
+                continue
+            seen.add(addr_of(who))
+            (to if is_to(role) else cc).append(who)
+        extra = []
+        for k, v in mine:
+            if k == "cc-file":
+                if v not in by_file:
+                    by_file[v] = [split_role(l)[0] for l in get_maintainer(a.extract, ["-f", v])]
+                extra += by_file[v]
+            elif k == "cc":
+                extra.append(v)
+        for who in extra:
+            if addr_of(who) not in seen:
+                seen.add(addr_of(who))
+                cc.append(who)
+        last = lambda k: ([v for kk, v in mine if kk == k] or ["-"])[-1]
+        out["patches"].append({
+            "patch": p, "subject": subject_of(path),
+            "section": last("section"), "tree": last("tree"),
+            "acks": [v for k, v in mine if k == "ack"],
+            "notes": [v for k, v in mine if k == "note"],
+            "maintainers": lines,
+            "trees": trees,
+            "to": to, "cc": cc,
+        })
+        for w in to:
+            seen_to.setdefault(addr_of(w), w)
+        for w in cc:
+            seen_cc.setdefault(addr_of(w), w)
+    # The cover letter goes to everybody a patch goes to.
+    out["to"] = list(seen_to.values())
+    out["cc"] = [w for k, w in seen_cc.items() if k not in seen_to]
+    with open(a.json, "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+    with open(a.notes, "w", encoding="utf-8") as f:
+        f.write(render_routing(out, a))
+
+
+def render_routing(r, a):
+    w = []
+    w.append(MARK_BEGIN)
+    w.append("Routing per patch (generated)")
+    w.append("-----------------------------")
+    w.append(wrap("From the tree's scripts/get_maintainer.pl at %s, run on each patch "
+                  "with --no-git, and kernel-config/routing (merge tree, acks, extra "
+                  "Cc).  To: maintainers and supporters; Cc: reviewers, lists and the "
+                  "extra Cc.  The cover letter goes to all of them." % a.tag))
+    section = None
+    for p in r["patches"]:
+        if p["section"] != section:
+            section = p["section"]
+            w.append("")
+            w.append("== " + section)
+        w.append("")
+        w.append("%s %s" % (p["patch"][:4], p["subject"]))
+        w.append("    Goes through: " + p["tree"])
+        for ack in p["acks"]:
+            w.append("    Needs Acked-by: " + ack)
+        for n in p["notes"]:
+            w.append(wrap(n, "          ", "    Note: "))
+        for t in p["trees"]:
+            w.append("    MAINTAINERS tree: " + t[4:] if t.startswith("git ") else "    MAINTAINERS tree: " + t)
+        for x in fold_addresses("To", p["to"]) + fold_addresses("Cc", p["cc"]):
+            w.append("    " + x)
+        w.append("    get_maintainer.pl:")
+        for l in p["maintainers"]:
+            w.append("        " + l)
+    w.append("")
+    w.append("Cover letter")
+    for x in fold_addresses("To", r["to"]) + fold_addresses("Cc", r["cc"]):
+        w.append("    " + x)
+    w.append(MARK_END)
+    return "\n".join(w) + "\n"
+
+
+def cmd_splice(a):
+    """Replace the marked section of a.file by a.section (append if none)."""
+    with open(a.file, encoding="utf-8") as f:
+        text = f.read()
+    with open(a.section, encoding="utf-8") as f:
+        new = f.read()
+    b, e = text.find(MARK_BEGIN), text.find(MARK_END)
+    if b >= 0 and e > b:
+        e += len(MARK_END) + 1
+        text = text[:b] + new + text[e:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + new
+    sys.stdout.write(text)
+
+
+# --- cover letter -------------------------------------------------------------
+
+def wrap(text, indent="", first=None):
+    return textwrap.fill(text, WIDTH, initial_indent=first if first is not None else indent,
+                         subsequent_indent=indent, break_on_hyphens=False)
+
+
+def bullet(text):
+    return wrap(text, "  ", "- ")
+
+
+def find_keys(obj, pred, path=()):
+    """(path, value) of every number below obj whose key satisfies pred."""
+    if isinstance(obj, dict):
+        for k in sorted(obj):
+            v = obj[k]
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and pred(k):
+                yield path + (k,), v
+            else:
+                yield from find_keys(v, pred, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from find_keys(v, pred, path + (str(i),))
+
+
+def count_status(obj):
+    """'3 passed, 0 failed' from a results object of unknown shape: a dict
+    with passed/failed counts, or entries carrying a 'status'."""
+    if isinstance(obj, dict) and isinstance(obj.get("passed"), int):
+        return "%d passed, %d failed" % (obj["passed"], obj.get("failed", 0))
+    entries = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, list) else []
+    counts = {}
+    for e in entries:
+        st = e.get("status") if isinstance(e, dict) else e if isinstance(e, str) else None
+        if isinstance(st, str):
+            counts[st.lower()] = counts.get(st.lower(), 0) + 1
+    return ", ".join("%d %s" % (counts[k], k) for k in sorted(counts)) or None
+
+
+def testing_section(s, series_sha, npatches):
+    """What scripts/validate proved, from test-results/summary.json."""
+    out = []
+    if not s:
+        return "No validation results are recorded yet (test-results/summary.json)."
+    head = s.get("head_commit", "?")
+    out.append(wrap("scripts/validate of the msi-dyn repository checked the series at "
+                    "%s; its record is test-results/summary.json there." % head[:12]))
+    if s.get("series_sha256") != series_sha:
+        out.append("")
+        out.append(wrap("NOTE: these figures are from a validation of an earlier "
+                        "state of the series (series sha256 %s..., now %s...); run "
+                        "scripts/validate and regenerate this letter before sending."
+                        % (str(s.get("series_sha256"))[:12], series_sha[:12])))
+    out.append("")
+    items = []
+    items.append("apply: the %s patches apply with git am on the base, give back "
+                 "the patch files byte for byte, and quilt gives the same tree."
+                 % s.get("patches", npatches))
+    cp = s.get("checkpatch", {})
+    if cp:
+        items.append("checkpatch.pl --strict: %d errors, %d warnings (each one an "
+                     "-ENOTSUPP or -ENOSYS that mainline's pci_msix_alloc_irq_at() "
+                     "contract prescribes), %d checks, each justified in "
+                     "MAINTAINERS-notes." % (cp.get("errors", 0), cp.get("warnings", 0),
+                                             cp.get("checks", 0)))
+    b = s.get("bisect", {})
+    if b.get("configs"):
+        items.append("bisect: every prefix of the series builds in %d configurations "
+                     "(%s); %d failures." % (len(b["configs"]), ", ".join(b["configs"]),
+                                             len(b.get("failures", []))))
+    k = s.get("kunit", {})
+    if k:
+        rows, suites = [], set()
+        width = max(len(n) for n in k)
+        for name in sorted(k):
+            v = k[name]
+            suites.update(v.get("suites", {}))
+            rows.append("    %-*s %3d passed, %d failed, %d skipped" % (
+                width, name, v.get("passed", 0), v.get("failed", 0), v.get("skipped", 0)))
+        items.append("KUnit (suites %s) at every prefix, under UML and under QEMU "
+                     "(x86_64, lockdep and KASAN; no IOMMU, VT-d and AMD-Vi interrupt "
+                     "remapping); at the last prefix:\n%s"
+                     % (", ".join(sorted(suites)), "\n".join(rows)))
+    gates = [(s.get(g, {}).get(f), n) for g, f, n in (
+        ("w1", "new_warnings", "W=1 warnings"), ("sparse", "new_warnings", "sparse warnings"),
+        ("kernel_doc", "new_warnings", "kernel-doc warnings"),
+        ("coccicheck", "new_reports", "coccicheck reports"))]
+    gates = ["%d new %s" % (v, n) for v, n in gates if isinstance(v, int)]
+    if gates:
+        items.append("against the base, on the files the series touches: %s."
+                     % ", ".join(gates))
+    ratios = list(find_keys(s.get("benchmark", {}), lambda key: "ratio" in key))
+    if ratios:
+        items.append("benchmark, series against base: " + ", ".join(
+            "%s %s" % ("/".join(p), ("%.3f" % v).rstrip("0").rstrip(".")) for p, v in ratios) + ".")
+    for key in sorted(s):
+        if "regression" in key:
+            c = count_status(s[key])
+            if c:
+                items.append("%s: %s." % (key.replace("_", " "), c))
+    fc = s.get("forward_check", {})
+    if fc.get("status"):
+        items.append("forward check (information): %s." % fc.get("detail", fc["status"]))
+    for it in items:
+        first, _, rest = it.partition("\n")
+        out.append(bullet(first))
+        if rest:
+            out.append(rest)
+    ch = s.get("checks", {})
+    if ch:
+        out.append("")
+        out.append(wrap("In all %d checks and KUnit cases passed and %d failed."
+                        % (ch.get("passed", 0), ch.get("failed", 0))))
+    return "\n".join(out)
+
+
+def load_changes(path, version):
+    """kernel-config/changes: 'vN:' lines, each followed by its entries."""
+    vers, cur = {}, None
+    if path and os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            m = re.match(r"^v(\d+):\s*$", line)
+            if m:
+                cur = vers.setdefault(int(m.group(1)), [])
+            elif cur is not None:
+                cur.append(line)
+    return {v: e for v, e in vers.items() if v <= version}
+
+
+def range_diff_summary(text):
+    """Per-patch status lines from git range-diff's header lines."""
+    status = {"=": "unchanged", "!": "changed", "<": "dropped", ">": "new"}
+    out = []
+    for line in text.split("\n"):
+        m = re.match(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$", line)
+        if m and m.group(3) != "=":
+            num = m.group(4) if m.group(4) != "-" else m.group(1)
+            out.append("%s %s: %s" % (num.zfill(2), m.group(6), status[m.group(3)]))
+    return out
+
+
+def changes_section(a, version):
+    if version < 2:
+        return ""
+    vers = load_changes(a.changes, version)
+    w = []
+    rd = open(a.range_diff, encoding="utf-8").read() if a.range_diff else ""
+    for v in sorted(vers, reverse=True):
+        w.append("Changes in v%d:" % v)
+        for e in vers[v]:
+            w.append(e)
+        if v == version:
+            summary = range_diff_summary(rd)
+            if summary:
+                w.append("- Patches against v%d (range-diff below the diffstat):" % (v - 1))
+                w += ["    " + x for x in summary]
+            elif rd:
+                w.append("- No patch changed against v%d." % (v - 1))
+        w.append("")
+    return "\n".join(w).rstrip("\n")
+
+
+def cmd_cover(a):
+    settings = dict(kv.split("=", 1) for kv in a.set)
+    version = int(settings["version"])
+    npatches = int(settings["npatches"])
+    summary = None
+    if a.summary and os.path.exists(a.summary) and os.path.getsize(a.summary):
+        summary = json.load(open(a.summary, encoding="utf-8"))
+    routing = json.load(open(a.routing, encoding="utf-8"))
+    prefix = settings["prefix"] + (" v%d" % version if version > 1 else "")
+    width = len(str(npatches))
+    settings["testing"] = testing_section(summary, settings["series_sha256"], npatches)
+    changes = changes_section(a, version)
+    settings["changes"] = ("\n" + changes + "\n") if changes else ""
+    body = Template(open(a.template, encoding="utf-8").read()).substitute(settings)
+    body = re.sub(r"\n{3,}", "\n\n", body).strip("\n")
+
+    w = ["From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001",
+         "From: %s" % settings["from"],
+         "Date: %s" % settings["date"],
+         fold_header("Subject: [%s %s/%d] %s" % (prefix, "0" * width, npatches,
+                                                 settings["subject"]))]
+    w += fold_addresses("To", routing["to"]) + fold_addresses("Cc", routing["cc"])
+    w += ["", body, ""]
+    w.append(open(a.shortlog, encoding="utf-8").read().rstrip("\n"))
+    w.append("")
+    w.append(open(a.diffstat, encoding="utf-8").read().rstrip("\n"))
+    w.append("")
+    w.append("base-commit: %s" % settings["base_commit"])
+    w.append("change-id: %s" % settings["change_id"])
+    if version > 1 and a.range_diff:
+        rd = open(a.range_diff, encoding="utf-8").read().rstrip("\n")
+        w += ["", "Range-diff against v%d:" % (version - 1), rd]
+    sys.stdout.write("\n".join(w) + "\n")
+
+
+def cmd_shortlog(a):
+    """git shortlog -w72,2,4 from 'author<TAB>subject' lines, oldest first."""
+    by = {}
+    for line in open(a.authors, encoding="utf-8"):
+        name, _, subj = line.rstrip("\n").partition("\t")
+        by.setdefault(name, []).append(subj)
+    w = []
+    for name in sorted(by):
+        w.append("%s (%d):" % (name, len(by[name])))
+        w += [wrap(subj, "    ", "  ") for subj in by[name]]
+        w.append("")
+    sys.stdout.write("\n".join(w))
+
+
+# --- mbox ---------------------------------------------------------------------
+
+def cmd_mbox(a):
+    """The mails of one version: the cover letter and the numbered patches
+    (git format-patch output), with To:/Cc: per patch from the routing,
+    and Message-Id, In-Reply-To and References derived from the change-id,
+    so that the same tree gives the same mails."""
+    routing = json.load(open(a.routing, encoding="utf-8"))
+    files = sorted(f for f in os.listdir(a.patch_dir) if f.endswith(".patch"))
+    if len(files) != len(routing["patches"]):
+        sys.exit("%d patches but routing for %d: regenerate it (scripts/mail routing)"
+                 % (len(files), len(routing["patches"])))
+    msgid = lambda n: "<%s-v%d-%d@%s>" % (a.change_id, a.version, n, a.domain)
+    os.makedirs(a.out_dir, exist_ok=True)
+    vprefix = "v%d-" % a.version if a.version > 1 else ""
+    # git format-patch numbers the files in series order, as the routing is.
+    mails = [(vprefix + "0000-cover-letter.patch", a.cover, None)]
+    mails += [(f, os.path.join(a.patch_dir, f), r) for f, r in zip(files, routing["patches"])]
+    mbox = []
+    for n, (name, path, r) in enumerate(mails):
+        fromline, hdrs, body = read_headers(path)
+        hdrs = [h for h in hdrs if h[0].lower() not in ("to", "cc", "message-id",
+                                                        "in-reply-to", "references")]
+        if r is not None:
+            if subject_of(path) != r["subject"]:
+                sys.exit("%s is not %s: regenerate the routing (scripts/mail routing)"
+                         % (name, r["patch"]))
+            to, cc = r["to"], r["cc"]
+        else:
+            to, cc = routing["to"], routing["cc"]
+        w = [fromline or "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"]
+        # Unfolded: b4 0.12 on Python 3.11 cannot read a local mbox with a
+        # folded Subject (as git format-patch writes it); a header line may
+        # be 998 characters long.
+        for h, v in hdrs:
+            w.append("%s: %s" % (h, v))
+        w.append("Message-Id: " + msgid(n))
+        if n:
+            w.append("In-Reply-To: " + msgid(0))
+            w.append("References: " + msgid(0))
+        w += fold_addresses("To", to) + fold_addresses("Cc", cc)
+        text = "\n".join(w) + "\n\n" + body
+        with open(os.path.join(a.out_dir, name), "w", encoding="utf-8") as f:
+            f.write(text)
+        mbox.append(text if text.endswith("\n") else text + "\n")
+    with open(a.mbox, "w", encoding="utf-8") as f:
+        f.write("\n".join(mbox))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("routing")
+    for o in ("rules", "series-list", "patch-dir", "extract", "json", "notes", "tag"):
+        r.add_argument("--" + o, required=True)
+    c = sub.add_parser("cover")
+    for o in ("template", "routing", "shortlog", "diffstat"):
+        c.add_argument("--" + o, required=True)
+    for o in ("summary", "changes", "range-diff"):
+        c.add_argument("--" + o, default="")
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    m = sub.add_parser("mbox")
+    for o in ("cover", "patch-dir", "routing", "change-id", "domain", "out-dir", "mbox"):
+        m.add_argument("--" + o, required=True)
+    m.add_argument("--version", type=int, required=True)
+    sl = sub.add_parser("shortlog")
+    sl.add_argument("authors")
+    s = sub.add_parser("splice")
+    s.add_argument("--file", required=True)
+    s.add_argument("--section", required=True)
+    a = ap.parse_args()
+    {"routing": cmd_routing, "cover": cmd_cover, "mbox": cmd_mbox, "splice": cmd_splice,
+     "shortlog": cmd_shortlog}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
