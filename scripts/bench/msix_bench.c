@@ -20,6 +20,9 @@
  *   reenable: one vector, then for n = 1 .. N - 1 pci_free_irq_vectors()
  *            and pci_alloc_irq_vectors(n + 1) (timed): 6.1's way to grow.
  *
+ * Module parameters choose the sizes, the repetitions and the methods, so
+ * that boots which compare kernels can run the same sequence.
+ *
  * Output: "msix_bench: <method> n=<N> rep=<r> ns=<t> torn=<k>", then
  * "msix_bench: done errors=<e>".
  */
@@ -42,6 +45,10 @@ MODULE_PARM_DESC(sizes, "comma separated table sizes N to grow to");
 static unsigned int reps = 5;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions of each figure");
+
+static bool dyn = true;
+module_param(dyn, bool, 0444);
+MODULE_PARM_DESC(dyn, "measure dynamic allocation where the kernel has it");
 
 static unsigned int reenable_max = 2048;
 module_param(reenable_max, uint, 0444);
@@ -179,7 +186,8 @@ static int msix_bench_probe(struct pci_dev *pdev, const struct pci_device_id *id
 			continue;
 		for (rep = 0; rep < reps; rep++) {
 			errors += !!bench_bulk(pdev, n, rep);
-			errors += !!bench_dyn(pdev, n, rep);
+			if (dyn)
+				errors += !!bench_dyn(pdev, n, rep);
 			if (n <= reenable_max && (n <= 256 || rep < reenable_reps))
 				errors += !!bench_reenable(pdev, n, rep);
 			cond_resched();
