@@ -250,20 +250,6 @@ def bullet(text):
     return wrap(text, "  ", "- ")
 
 
-def find_keys(obj, pred, path=()):
-    """(path, value) of every number below obj whose key satisfies pred."""
-    if isinstance(obj, dict):
-        for k in sorted(obj):
-            v = obj[k]
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and pred(k):
-                yield path + (k,), v
-            else:
-                yield from find_keys(v, pred, path + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from find_keys(v, pred, path + (str(i),))
-
-
 def count_status(obj):
     """'3 passed, 0 failed' from a results object of unknown shape: a dict
     with passed/failed counts, or entries carrying a 'status'."""
@@ -330,15 +316,30 @@ def testing_section(s, series_sha, npatches):
     if gates:
         items.append("against the base, on the files the series touches: %s."
                      % ", ".join(gates))
-    ratios = list(find_keys(s.get("benchmark", {}), lambda key: "ratio" in key))
-    if ratios:
-        items.append("benchmark, series against base: " + ", ".join(
-            "%s %s" % ("/".join(p), ("%.3f" % v).rstrip("0").rstrip(".")) for p, v in ratios) + ".")
     for key in sorted(s):
         if "regression" in key:
             c = count_status(s[key])
             if c:
-                items.append("%s: %s." % (key.replace("_", " "), c))
+                items.append("regression boots (nvme, e1000e and virtio-net on the base "
+                             "and on the series, in the three IOMMU setups): %s." % c)
+    bench = s.get("benchmark", {})
+    heads = sorted(k for k, v in bench.items()
+                   if "ratio" in k and isinstance(v, (int, float)))
+    if heads:
+        meaning = {"p1": "growing to N vectors, 6.1's free-and-reallocate over "
+                         "pci_msix_alloc_irq_at()",
+                   "p2": "per-vector cost, dynamic over bulk allocation",
+                   "p3": "bulk allocation and free, series over base",
+                   "p4": "dynamic per-vector cost, series over mainline"}
+        parts = []
+        for k in heads:
+            fig = k.split("_", 1)[0]
+            met = bench.get(fig + "_target_met")
+            parts.append("%s (%s): %s%s" % (
+                fig.upper(), meaning.get(fig, k), ("%.3f" % bench[k]).rstrip("0").rstrip("."),
+                "" if met is None else ", target %s" % ("met" if met else "missed")))
+        items.append("benchmark at N = 2048 (QEMU TCG, nvme with 2048 MSI-X entries; "
+                     "medians, noisy): " + "; ".join(parts) + ".")
     fc = s.get("forward_check", {})
     if fc.get("status"):
         items.append("forward check (information): %s." % fc.get("detail", fc["status"]))
