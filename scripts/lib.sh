@@ -207,6 +207,25 @@ format_series() {
 		--no-attach -o "$out" "$BASE_TAG..$rev"
 }
 
+# series_roundtrip OUTDIR: write branch msi-dyn of the tree as format-patch
+# files to OUTDIR and print the names of the patches of 'series' which they
+# do not reproduce byte for byte ("(count)" if the numbers differ).
+series_roundtrip() {
+	local out=$1 p
+	rm -rf "$out"
+	format_series "$SERIES_NAME" "$out"
+	for p in $(series_patches); do
+		cmp -s "$out/$p" "$MSI_DYN_REPO/patches/$p" || echo "$p"
+	done
+	[ "$(find "$out" -name '*.patch' | wc -l)" -eq "$(series_patches | wc -l)" ] || echo "(count)"
+}
+
+# require_series_branch: die unless the tree has branch msi-dyn
+require_series_branch() {
+	pgit -C "$MSI_DYN_TREE" rev-parse -q --verify "refs/heads/$SERIES_NAME" >/dev/null ||
+		die "no branch $SERIES_NAME in $MSI_DYN_TREE: run scripts/make-tree first"
+}
+
 # Commits of the series in the tree, oldest first.
 series_commits() {
 	pgit -C "$MSI_DYN_TREE" rev-list --reverse "$BASE_TAG..$SERIES_NAME"

@@ -20,18 +20,11 @@ mailtool() { python3 "$MAIL_TOOL" "$@"; }
 # mail_require_tree TMP: branch msi-dyn of the tree must be the series in
 # patches/ (what scripts/make-tree builds); TMP gets the format-patch files.
 mail_require_tree() {
-	local tmp=$1 p n
-	pgit -C "$MSI_DYN_TREE" rev-parse -q --verify "refs/heads/$SERIES_NAME" >/dev/null ||
-		die "no branch $SERIES_NAME in $MSI_DYN_TREE: run scripts/make-tree"
-	rm -rf "$tmp/fp"
-	format_series "$SERIES_NAME" "$tmp/fp"
-	for p in $(series_patches); do
-		cmp -s "$tmp/fp/$p" "$MSI_DYN_REPO/patches/$p" ||
-			die "branch $SERIES_NAME of the tree is not patches/ ($p): run scripts/make-tree, or scripts/export-series after work in the tree"
-	done
-	n=$(find "$tmp/fp" -name '*.patch' | wc -l)
-	[ "$n" -eq "$(series_patches | wc -l)" ] ||
-		die "branch $SERIES_NAME of the tree has $n patches, series lists $(series_patches | wc -l): run scripts/make-tree"
+	local tmp=$1 bad
+	require_series_branch
+	bad=$(series_roundtrip "$tmp/fp" | tr '\n' ' ')
+	[ -z "$bad" ] ||
+		die "branch $SERIES_NAME of the tree is not patches/ (${bad% }): run scripts/make-tree, or scripts/export-series after work in the tree"
 }
 
 # mail_worktree: create (once) the mail worktree, detached at the base.
