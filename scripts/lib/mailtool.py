@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Text assembly for the msi-dyn mails: routing, cover letter, mbox.
 
-Only scripts/mail-lib.sh calls this.  It never runs git: the shell side
+Only scripts/lib/mail-lib.sh calls this.  It never runs git: the shell side
 prepares every input from the tree (with the project's git settings), so
 that this file deals with text only and its output depends on its inputs
 and nothing else (no clock, no locale, no randomness).

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the msix_bench boot logs of scripts/benchmark into figures.
 
-Usage: report.py OUTDIR series=<commit> base=<commit>
+Usage: bench-report.py OUTDIR series=<commit> base=<commit>
 
 Reads OUTDIR/series.log (P1, P2), OUTDIR/p3-{series,base}-<round>.log (P3)
 and, if present, OUTDIR/mainline.log (P4);

@@ -3,7 +3,7 @@
 # letter, mails, b4, range-diff and pull request, all generated from the
 # tree (branch msi-dyn of $MSI_DYN_TREE) and the settings in
 # kernel-config/series.conf and kernel-config/routing.  Sourced after
-# lib.sh; not meant to be run.  Text assembly is in scripts/mailtool.py.
+# lib.sh; not meant to be run.  Text assembly is in scripts/lib/mailtool.py.
 
 MAIL_WORK=$MSI_DYN_CACHE/mail
 # A worktree of the tree for what must not move the tree's own checkout:
@@ -12,7 +12,7 @@ MAIL_WT=$MAIL_WORK/tree
 MAIL_DOMAIN=${MSI_DYN_EMAIL#*@}
 MAIL_COVER=$MSI_DYN_REPO/patches/0000-cover-letter.patch
 MAIL_NOTES=$MSI_DYN_REPO/MAINTAINERS-notes
-MAIL_TOOL=$MSI_DYN_REPO/scripts/mailtool.py
+MAIL_TOOL=$MSI_DYN_REPO/scripts/lib/mailtool.py
 PREV_TAG="$SERIES_NAME-v$((SERIES_VERSION - 1))"
 
 mailtool() { python3 "$MAIL_TOOL" "$@"; }
@@ -94,7 +94,7 @@ mail_cover() {
 	mailtool shortlog "$dir/authors" > "$dir/shortlog"
 	pgit -C "$MSI_DYN_TREE" diff -M --stat=72 --summary "$range" > "$dir/diffstat"
 	mail_range_diff "$dir/range-diff"
-	mailtool cover --template "$MSI_DYN_REPO/scripts/cover-letter.txt" \
+	mailtool cover --template "$MSI_DYN_REPO/scripts/lib/cover-letter.txt" \
 		--routing "$dir/routing.json" --summary "$summary" \
 		--shortlog "$dir/shortlog" --diffstat "$dir/diffstat" \
 		--changes "$MSI_DYN_REPO/kernel-config/changes" --range-diff "$dir/range-diff" \

@@ -37,19 +37,40 @@ def kunit_counts(path):
     return total
 
 
+def origin_kind(origin):
+    """run, cached or same-as (a build the patch cannot change)."""
+    if origin.startswith("cached"):
+        return "cached"
+    if origin.startswith("same as"):
+        return "same_as_previous_prefix"
+    return "run"
+
+
+def origin_counts(checks):
+    """How the verdicts were reached, and the runs the cached ones come from."""
+    counts = collections.Counter(origin_kind(c["origin"]) for c in checks)
+    dates = sorted({c["origin"].split()[1] for c in checks
+                    if origin_kind(c["origin"]) == "cached" and len(c["origin"].split()) > 1})
+    return {"run": counts.get("run", 0), "cached": counts.get("cached", 0),
+            "same_as_previous_prefix": counts.get("same_as_previous_prefix", 0),
+            "cached_from": dates}
+
+
 def main():
     ap = argparse.ArgumentParser()
     for opt in ("checks", "durations", "results", "base-version", "base-sha256",
                 "base-commit", "head-commit", "series-sha256", "patches",
-                "checkpatch", "matrix", "gates", "kunit-dir"):
+                "checkpatch", "matrix", "gates", "kunit-dir", "ran", "mode",
+                "use-cache"):
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
 
     checks = []
     with open(a.checks) as f:
         for line in f:
-            st, check, patch, detail = (line.rstrip("\n").split("\t") + ["", "", "", ""])[:4]
-            checks.append({"status": st, "check": check, "patch": patch, "detail": detail})
+            st, check, patch, detail, origin = (line.rstrip("\n").split("\t") + [""] * 5)[:5]
+            checks.append({"status": st, "check": check, "patch": patch, "detail": detail,
+                           "origin": origin or "run"})
     durations = collections.OrderedDict()
     with open(a.durations) as f:
         for line in f:
@@ -90,6 +111,8 @@ def main():
         "checks": {"passed": n_pass, "failed": n_fail,
                    "failures": [f"{c['check']} [{c['patch']}]: {c['detail']}" for c in failures]},
         "durations_s": durations,
+        "run": {"mode": a.mode, "checks": a.ran.split(), "result_cache": a.use_cache == "1",
+                "verdicts": origin_counts(checks)},
     }
     scan = os.path.join(a.results, "cocci-scan.txt")
     if os.path.exists(scan):
@@ -133,9 +156,17 @@ def main():
           f"**{n_pass} passed, {n_fail} failed.**", ""]
     if failures:
         md += ["## Failures", ""] + [f"- {x}" for x in summary["checks"]["failures"]] + [""]
-    md += ["## Checks", "", "| status | check | patch | detail |", "|---|---|---|---|"]
+    v = summary["run"]["verdicts"]
+    md += [f"Run: {a.mode} ({', '.join(a.ran.split())}); result cache "
+           f"{'on' if a.use_cache == '1' else 'off (--no-cache)'}. Verdicts: {v['run']} reached "
+           f"in this run, {v['cached']} replayed from the result cache"
+           + (f" (made {', '.join(v['cached_from'])})" if v["cached_from"] else "")
+           + f", {v['same_as_previous_prefix']} the same as the prefix before (the patch "
+           "changes no file that build reads).", ""]
+    md += ["## Checks", "", "| status | check | patch | detail | origin |", "|---|---|---|---|---|"]
     for c in checks:
-        md.append(f"| {c['status']} | {c['check']} | {c['patch']} | {c['detail'].replace('|', '/')} |")
+        md.append(f"| {c['status']} | {c['check']} | {c['patch']} | "
+                  f"{c['detail'].replace('|', '/')} | {c['origin'].replace('|', '/')} |")
     md += ["", "## KUnit", ""]
     for name, k in kunit.items():
         md.append(f"- {name}: {k['passed']} passed, {k['failed']} failed, {k['skipped']} skipped")

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared steps of the msi-dyn tooling.  Sourced by scripts/make-tree,
-# scripts/validate and scripts/export-series; not meant to be run.
+# Shared steps of the msi-dyn tooling.  Sourced by every command in
+# scripts/; not meant to be run.
 #
 # Environment knobs:
 #   MSI_DYN_CACHE   where the base tarball, the kernel tree and the build
@@ -12,7 +12,7 @@
 
 set -o pipefail
 
-MSI_DYN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MSI_DYN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MSI_DYN_CACHE=${MSI_DYN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/msi-dyn}
 MSI_DYN_TREE=${MSI_DYN_TREE:-$MSI_DYN_CACHE/linux}
 
@@ -229,80 +229,6 @@ require_series_branch() {
 # Commits of the series in the tree, oldest first.
 series_commits() {
 	pgit -C "$MSI_DYN_TREE" rev-list --reverse "$BASE_TAG..$SERIES_NAME"
-}
-
-# --- boot kernels (scripts/regression-boot, scripts/benchmark) ---------------
-
-# Options every boot kernel must end up with: what the boots check
-BOOT_KERNEL_MUST="PCI_MSI BLK_DEV_NVME E1000E VIRTIO_NET VIRTIO_PCI IRQ_REMAP
-	INTEL_IOMMU AMD_IOMMU MODULES BUG"
-
-# boot_kernel NAME REF: build the x86_64 kernel the boots use of commit REF
-# of the tree (boot_kernel_build) from one worktree shared by all boot
-# kernels, so that branches of the tree and the validation's build tree are
-# left alone.  A build directory whose stamp names the same commit,
-# configuration and benchmark module is reused as it is.  Prints the build
-# directory.
-boot_kernel() {
-	local name=$1 ref=$2 wt=$MSI_DYN_CACHE/boot-tree o=$MSI_DYN_CACHE/build/boot-$1 stamp
-	stamp="$(pgit -C "$MSI_DYN_TREE" rev-parse "$ref^{commit}") $(cat \
-		"$MSI_DYN_REPO/kernel-config/boot-x86_64.config" "$MSI_DYN_REPO"/scripts/bench/{Kbuild,msix_bench.c} |
-		sha256sum | cut -c1-16)"
-	if [ -f "$o/arch/x86/boot/bzImage" ] && [ "$(cat "$o/.boot-stamp" 2>/dev/null)" = "$stamp" ]; then
-		echo "$o"
-		return 0
-	fi
-	if [ ! -e "$wt/.git" ]; then
-		pgit -C "$MSI_DYN_TREE" worktree prune
-		rm -rf "$wt"
-		pgit -C "$MSI_DYN_TREE" worktree add -q --detach "$wt" "$ref" >/dev/null 2>&1 ||
-			{ echo "worktree add of $ref failed" >&2; return 1; }
-	fi
-	pgit -C "$wt" checkout -q -f --detach "$ref" && pgit -C "$wt" clean -q -fdx ||
-		{ echo "checkout of $ref failed" >&2; return 1; }
-	rm -f "$o/.boot-stamp"
-	boot_kernel_build "$name" "$wt" || return 1
-	echo "$stamp" > "$o/.boot-stamp"
-}
-
-# boot_kernel_build NAME SRC: build the kernel source in SRC with tinyconfig
-# plus kernel-config/boot-x86_64.config into $MSI_DYN_CACHE/build/boot-NAME,
-# with its modules and the benchmark module (scripts/bench/); check that
-# the options the boots rely on are set.  Log in boot-NAME.log next to it;
-# prints the build directory.
-boot_kernel_build() {
-	local name=$1 src=$2 o=$MSI_DYN_CACHE/build/boot-$1 s
-	local blog=$MSI_DYN_CACHE/build/boot-$1.log
-	mkdir -p "$o"
-	rm -rf "$o/bench"
-	cp -r "$MSI_DYN_REPO/scripts/bench" "$o/bench"
-	(cd "$src" && make -s O="$o" ARCH=x86_64 tinyconfig >/dev/null &&
-		scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" \
-			"$MSI_DYN_REPO/kernel-config/boot-x86_64.config" >/dev/null &&
-		make -s O="$o" ARCH=x86_64 olddefconfig &&
-		make -s O="$o" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage modules &&
-		make -s O="$o" ARCH=x86_64 CC="ccache gcc" M="$o/bench" modules) \
-		>"$blog" 2>&1 || { echo "kernel build in $src failed, see $blog" >&2; return 1; }
-	for s in $BOOT_KERNEL_MUST; do
-		grep -qx "CONFIG_$s=y" "$o/.config" ||
-			{ echo "boot kernel of $src: CONFIG_$s is not y" >&2; return 1; }
-	done
-	echo "$o"
-}
-
-# boot_initramfs DIR INIT FILES...: a busybox initramfs with INIT as /init
-# and FILES in /; prints the path of the archive
-boot_initramfs() {
-	local d=$1 init=$2
-	shift 2
-	rm -rf "$d"
-	mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
-	cp /bin/busybox "$d/root/bin/busybox"
-	cp "$init" "$d/root/init"
-	chmod +x "$d/root/init"
-	[ $# -gt 0 ] && cp "$@" "$d/root/"
-	(cd "$d/root" && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null | gzip -n) > "$d/initramfs.cpio.gz"
-	echo "$d/initramfs.cpio.gz"
 }
 
 # --- Versions ---------------------------------------------------------------
