@@ -45,7 +45,7 @@ check_quilt() {
 	# fails git am, instead of applying somewhere near
 	if ! out=$(cd "$wt" && QUILT_PATCHES="$MSI_DYN_REPO/patches" QUILT_SERIES="$MSI_DYN_REPO/series" \
 			QUILTRC=/dev/null quilt push -a -q --fuzz=0 2>&1); then
-		p=$(echo "$out" | sed -n 's/^Applying patch .*\/\([^/]*\.patch\)$/\1/p' | tail -n 1)
+		p=$(echo "$out" | sed -n 's/^Applying patch \(.*\/\)\{0,1\}\([^/]*\.patch\)$/\2/p' | tail -n 1)
 		record FAIL apply-quilt "${p:--}" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
 		return
 	fi
