@@ -60,9 +60,11 @@ key_files() {
 	done
 }
 
-# key_tree REV: the key line of a git tree of the kernel tree
+# key_tree REV: the key line of the git tree of REV in the kernel tree:
+# the tree ID alone, never the commit or ref name, so that a changelog edit
+# (a new commit of the same tree) keeps every key
 key_tree() {
-	echo "tree $1: $(pgit -C "$MSI_DYN_TREE" rev-parse "$1^{tree}")"
+	echo "tree $(pgit -C "$MSI_DYN_TREE" rev-parse "$1^{tree}")"
 }
 
 # unit_keytext UNIT KEYTEXT: the whole key text of UNIT (its name and the
