@@ -27,14 +27,15 @@ record() {
 }
 
 # step NAME FUNCTION...: run a step and keep its duration
+# (names of its own: bash scopes dynamically, and a check that sets a
+# plain "name" must not rename the step)
 step() {
-	local name=$1 t0 t1
+	local step_name=$1 step_t0
 	shift
-	t0=$(date +%s)
-	log "step $name"
+	step_t0=$(date +%s)
+	log "step $step_name"
 	"$@"
-	t1=$(date +%s)
-	printf '%s\t%s\n' "$name" $((t1 - t0)) >> "$DURATIONS"
+	printf '%s\t%s\n' "$step_name" $(($(date +%s) - step_t0)) >> "$DURATIONS"
 }
 
 # Name of the patch file of the k-th commit (1-based); "base" for 0.
