@@ -160,7 +160,8 @@ def main():
     md += [f"Run: {a.mode} ({', '.join(a.ran.split())}); result cache "
            f"{'on' if a.use_cache == '1' else 'off (--no-cache)'}. Verdicts: {v['run']} reached "
            f"in this run, {v['cached']} replayed from the result cache"
-           + (f" (made {', '.join(v['cached_from'])})" if v["cached_from"] else "")
+           + (f" (made by runs from {v['cached_from'][0]} to {v['cached_from'][-1]})"
+              if v["cached_from"] else "")
            + f", {v['same_as_previous_prefix']} the same as the prefix before (the patch "
            "changes no file that build reads).", ""]
     md += ["## Checks", "", "| status | check | patch | detail | origin |", "|---|---|---|---|---|"]
