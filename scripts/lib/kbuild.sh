@@ -69,7 +69,7 @@ make_config() {
 
 load_matrix_entry() {
 	KIND="" ARCH="" KUNITCONFIG="" BASECONFIG="" FRAGMENT="" EXTRA="" EXTRA_DIRS=""
-	QEMU_SETUPS="" QEMU_SETUPS_NEED="" NOSKIP=""
+	QEMU_SETUPS="" QEMU_SETUPS_NEED="" NOSKIP="" KERNEL_ARGS=""
 	# shellcheck disable=SC1090
 	. "$1"
 }

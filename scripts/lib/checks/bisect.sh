@@ -110,6 +110,7 @@ kunit_run() {
 	kc=$o/filtered.kunitconfig
 	filter_config "$MSI_DYN_REPO/$KUNITCONFIG" "$kc"
 	local common=(--build_dir="$o" --arch="$ARCH")
+	[ -n "$KERNEL_ARGS" ] && common+=(--kernel_args="$KERNEL_ARGS")
 	if ! grep -qE '_(KUNIT_)?TEST=y|_KUNIT=y' <(grep -v '^CONFIG_KUNIT=' "$kc"); then
 		log=$LOGS/kunit/$name-$(printf '%04d' "$k").log
 		if (cd "$WT" && python3 tools/testing/kunit/kunit.py build --kunitconfig="$kc" \
