@@ -17,6 +17,8 @@ boot_kernel() {
 	stamp="$(pgit -C "$MSI_DYN_TREE" rev-parse "$ref^{commit}") $(cat \
 		"$MSI_DYN_REPO/kernel-config/boot-x86_64.config" "$MSI_DYN_REPO"/scripts/guest/msix_bench/{Kbuild,msix_bench.c} |
 		sha256sum | cut -c1-16)"
+	# A debugging variant (scripts/debug-boot) adds a fragment of its own
+	[ -n "${BOOT_EXTRA_CONFIG:-}" ] && stamp="$stamp $(sha256sum < "$BOOT_EXTRA_CONFIG" | cut -c1-16)"
 	if [ -f "$o/arch/x86/boot/bzImage" ] && [ "$(cat "$o/.boot-stamp" 2>/dev/null)" = "$stamp" ]; then
 		echo "$o"
 		return 0
@@ -47,7 +49,8 @@ boot_kernel_build() {
 	cp -r "$MSI_DYN_REPO/scripts/guest/msix_bench" "$o/bench"
 	(cd "$src" && make -s O="$o" ARCH=x86_64 tinyconfig >/dev/null &&
 		scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" \
-			"$MSI_DYN_REPO/kernel-config/boot-x86_64.config" >/dev/null &&
+			"$MSI_DYN_REPO/kernel-config/boot-x86_64.config" \
+			${BOOT_EXTRA_CONFIG:+"$BOOT_EXTRA_CONFIG"} >/dev/null &&
 		make -s O="$o" ARCH=x86_64 olddefconfig &&
 		make -s O="$o" ARCH=x86_64 CC="ccache gcc" -j"$(nproc)" bzImage modules &&
 		make -s O="$o" ARCH=x86_64 CC="ccache gcc" M="$o/bench" modules) \
