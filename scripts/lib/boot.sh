@@ -77,3 +77,22 @@ boot_initramfs() {
 	echo "$d/initramfs.cpio.gz"
 }
 
+# boot_guest SETUP BZIMAGE INITRD DISK LOG [MEM [TIMEOUT]]: boot BZIMAGE
+# under QEMU (TCG) in SETUP (a kernel-config/qemu/*.args file) with the
+# devices the boots drive (nvme on DISK, e1000e, virtio-net on QEMU user
+# networks) and INITRD as its init, console on the serial line; the log
+# goes to LOG with carriage returns removed
+boot_guest() {
+	local setup=$1 bzimage=$2 initrd=$3 disk=$4 log=$5 mem=${6:-512} tmo=${7:-300}
+	local name kargs="console=ttyS0 panic=-1"
+	name=$(basename "$setup" .args)
+	[ "$name" = intel-ir ] && kargs="$kargs intel_iommu=on"
+	# shellcheck disable=SC2046
+	timeout "$tmo" qemu-system-x86_64 $(cat "$setup") -m "$mem" -smp 2 -nographic -no-reboot \
+		-kernel "$bzimage" -initrd "$initrd" -append "$kargs" \
+		-drive file="$disk",if=none,id=nv,format=raw \
+		-device nvme,serial=regress,drive=nv \
+		-netdev user,id=n1,net=10.0.2.0/24 -device e1000e,netdev=n1 \
+		-netdev user,id=n2,net=10.0.3.0/24 -device virtio-net-pci,netdev=n2 \
+		< /dev/null 2>&1 | tr -d '\r' > "$log"
+}
