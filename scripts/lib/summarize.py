@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+from records import read_checks, read_durations
+
 
 def kunit_counts(path):
     """Per-suite pass/fail/skip counts from a kunit.py --json file."""
@@ -65,17 +67,8 @@ def main():
         ap.add_argument("--" + opt, default="")
     a = ap.parse_args()
 
-    checks = []
-    with open(a.checks) as f:
-        for line in f:
-            st, check, patch, detail, origin = (line.rstrip("\n").split("\t") + [""] * 5)[:5]
-            checks.append({"status": st, "check": check, "patch": patch, "detail": detail,
-                           "origin": origin or "run"})
-    durations = collections.OrderedDict()
-    with open(a.durations) as f:
-        for line in f:
-            name, secs = line.split()
-            durations[name] = durations.get(name, 0) + int(secs)
+    checks = read_checks(a.checks)
+    durations = read_durations(a.durations)
 
     kunit = {}
     if os.path.isdir(a.kunit_dir):
@@ -192,9 +185,9 @@ def main():
     if "benchmark" in summary:
         b = summary["benchmark"]
         md += ["", "## Benchmark (`test-results/benchmark/`, plot.png)", "", b["setup"], ""]
-        for k in sorted(b):
-            if "ratio" in k and not isinstance(b[k], dict):
-                md.append(f"- {k}: {b[k]}")
+        for fig, h in sorted(b.get("headline", {}).items()):
+            md.append(f"- {fig.upper()} ({h['clock']}): {h['what']}: {h['value']} "
+                      f"(target {h['target']}: {'met' if h['met'] else 'missed'})")
         md += ["", "| N | dynamic ms | re-enable ms | ratio | dynamic us/vec | bulk us/vec |",
                "|---|---|---|---|---|---|"]
         for n, e in sorted(b.get("p1_growth", {}).items(), key=lambda x: int(x[0])):
