@@ -43,8 +43,9 @@ benchmark_boots() {
 benchmark_keytext() {
 	boots_keytext
 	key_files scripts/benchmark scripts/guest/bench-init scripts/lib/bench-report.py \
-		scripts/lib/checks/boots.sh test-results/benchmark/mainline.log
-	echo "env: REPS=${REPS:-} REENABLE_REPS=${REENABLE_REPS:-} P3_ROUNDS=${P3_ROUNDS:-} P3_REPS=${P3_REPS:-}"
+		scripts/lib/checks/boots.sh \
+		$(cd "$MSI_DYN_REPO" && ls test-results/benchmark/mainline*.log 2>/dev/null)
+	echo "env: REPS=${REPS:-} REENABLE_REPS=${REENABLE_REPS:-} RUNS=${RUNS:-} P3_REPS=${P3_REPS:-} IC_REPS=${IC_REPS:-}"
 }
 
 check_benchmark() {
