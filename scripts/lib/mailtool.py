@@ -323,23 +323,34 @@ def testing_section(s, series_sha, npatches):
                 items.append("regression boots (nvme, e1000e and virtio-net on the base "
                              "and on the series, in the three IOMMU setups): %s." % c)
     bench = s.get("benchmark", {})
-    heads = sorted(k for k, v in bench.items()
-                   if "ratio" in k and isinstance(v, (int, float)))
+    heads = bench.get("headline", {})
     if heads:
-        meaning = {"p1": "growing to N vectors, 6.1's free-and-reallocate over "
-                         "pci_msix_alloc_irq_at()",
-                   "p2": "per-vector cost, dynamic over bulk allocation",
-                   "p3": "bulk allocation and free, series over base",
-                   "p4": "dynamic per-vector cost, series over mainline"}
+        # what each ratio compares, and on which clock (units: a ratio of
+        # times on the wall clock, of guest instruction counts on QEMU's
+        # instruction clock)
+        meaning = {"p1": "wall clock, time to grow to 2048 vectors one at a time: "
+                         "6.1's free-and-reallocate over pci_msix_alloc_irq_at()",
+                   "p2": "wall clock, time per vector at N = 2048: dynamic over bulk "
+                         "allocation",
+                   "p3": "instruction count, median of the runs: bulk allocation and "
+                         "free of 2048 vectors, series over base",
+                   "p4": "instruction count, median of the runs: dynamic cost per "
+                         "vector at N = 2048, series over mainline 6.12",
+                   "p5": "instruction count: dynamic cost per vector when growing to "
+                         "2048 over growing to 64"}
+        p4 = bench.get("p4_dynamic_series_vs_mainline_instructions", {}).get("2048", {})
         parts = []
-        for k in heads:
-            fig = k.split("_", 1)[0]
-            met = bench.get(fig + "_target_met")
-            parts.append("%s (%s): %s%s" % (
-                fig.upper(), meaning.get(fig, k), ("%.3f" % bench[k]).rstrip("0").rstrip("."),
-                "" if met is None else ", target %s" % ("met" if met else "missed")))
-        items.append("benchmark at N = 2048 (QEMU TCG, nvme with 2048 MSI-X entries; "
-                     "medians, noisy): " + "; ".join(parts) + ".")
+        for fig in sorted(heads):
+            h = heads[fig]
+            extra = ""
+            if fig == "p4" and p4:
+                extra = " (%s against %s thousand instructions per vector)" % (
+                    p4.get("series_kinsn_per_vector"), p4.get("mainline_kinsn_per_vector"))
+            parts.append("%s (%s): %s%s, target %s %s" % (
+                fig.upper(), meaning.get(fig, fig), h["value"], extra, h["target"],
+                "met" if h["met"] else "missed"))
+        items.append("benchmark (QEMU TCG, nvme with 2048 MSI-X entries; "
+                     "test-results/benchmark/): " + "; ".join(parts) + ".")
     fc = s.get("forward_check", {})
     if fc.get("status"):
         items.append("forward check (information): %s." % fc.get("detail", fc["status"]))
