@@ -84,6 +84,30 @@ mail_notes() {
 	mailtool splice --file "$MAIL_NOTES" --section "$1/routing.txt" > "$2"
 }
 
+# dfsg_excluded: the Files-Excluded entries of Debian's debian/copyright
+# (what the imported base lacks against upstream), comma separated
+dfsg_excluded() {
+	local deb
+	deb=$MSI_DYN_CACHE/dl/linux_$BASE_DEBIAN_VERSION.debian.tar.xz
+	[ -f "$deb" ] || die "no $deb: run scripts/make-tree"
+	tar -xOJf "$deb" debian/copyright |
+		awk '/^Files-Excluded:/ { sub(/^Files-Excluded:[[:space:]]*/, ""); f = 1 }
+		     f && /^[A-Z][A-Za-z-]*:/ && !/^Files-Excluded:/ { exit }
+		     f { gsub(/^[[:space:]]+|[[:space:]]+$/, ""); if ($0 != "") print }' |
+		paste -sd, - | sed 's/,/, /g'
+}
+
+# mail_publication: where the tagged tree is, for the cover letter
+mail_publication() {
+	if [ -n "$SERIES_PULL_URL" ]; then
+		printf 'The series is tagged %s at\n\n  %s\n\nand scripts/make-tree of the msi-dyn repository rebuilds it from these\npatches, with the same commit IDs.' \
+			"$SERIES_TAG" "$SERIES_PULL_URL"
+	else
+		printf 'The tree is not published yet. scripts/make-tree of the msi-dyn\nrepository rebuilds it from these patches, with the same commit IDs, and\ntags it %s.' \
+			"$SERIES_TAG"
+	fi
+}
+
 # mail_cover DIR OUT [SUMMARY]: the cover letter, from the tree, the
 # routing in DIR and SUMMARY (default test-results/summary.json as it is
 # in the working tree: scripts/validate checks before it rewrites it).
@@ -98,6 +122,9 @@ mail_cover() {
 		--routing "$dir/routing.json" --summary "$summary" \
 		--shortlog "$dir/shortlog" --diffstat "$dir/diffstat" \
 		--changes "$MSI_DYN_REPO/kernel-config/changes" --range-diff "$dir/range-diff" \
+		--provenance "$MSI_DYN_REPO/kernel-config/provenance" \
+		--series-list "$dir/series.list" --patch-dir "$MSI_DYN_REPO/patches" \
+		--kabi "$MSI_DYN_REPO/test-results/kabi/kabi.json" \
 		--set "from=$MSI_DYN_NAME <$MSI_DYN_EMAIL>" \
 		--set "date=$(pgit -C "$MSI_DYN_TREE" log -1 --format=%aD "$SERIES_NAME")" \
 		--set "subject=$SERIES_COVER_SUBJECT" --set "prefix=$SERIES_SUBJECT_PREFIX" \
@@ -105,16 +132,41 @@ mail_cover() {
 		--set "change_id=$SERIES_CHANGE_ID" --set "series_sha256=$(series_sha256)" \
 		--set "base_version=$BASE_VERSION" --set "base_tarball=$BASE_TARBALL" \
 		--set "base_sha256=$BASE_SHA256" \
-		--set "base_commit=$(pgit -C "$MSI_DYN_TREE" rev-parse "$BASE_TAG^{commit}")" \
-		--set "tag=$SERIES_TAG" --set "pull_url=$SERIES_PULL_URL" > "$out" ||
+		--set "import_commit=$(pgit -C "$MSI_DYN_TREE" rev-parse "$BASE_TAG^{commit}")" \
+		--set "base_commit=$UPSTREAM_COMMIT" --set "upstream_url=$UPSTREAM_URL" \
+		--set "dfsg=$(dfsg_excluded)" \
+		--set "publication=$(mail_publication)" > "$out" ||
 		die "generating the cover letter failed"
 }
 
-# mail_mails DIR COVER: the mails of this version in DIR/mails/ (one file
-# each) and DIR/series.mbox: COVER and git format-patch of the tree,
-# numbered, threaded and addressed per patch from DIR/routing.json.
+# mail_sender: who sends the mails, as "Name <address>": MSI_DYN_SENDER, or
+# user.name and user.email of the sender's own git configuration (read in
+# this repository, so a repository setting counts).  The patches' author
+# is the project's role identity, which is no person: the Developer's
+# Certificate of Origin needs the Signed-off-by: of the person who sends,
+# so there is no sending without one, and the role identity is refused.
+mail_sender() {
+	local name email s=${MSI_DYN_SENDER:-}
+	if [ -z "$s" ]; then
+		name=$(git -C "$MSI_DYN_REPO" config user.name 2>/dev/null) || name=""
+		email=$(git -C "$MSI_DYN_REPO" config user.email 2>/dev/null) || email=""
+		[ -n "$name" ] && [ -n "$email" ] && s="$name <$email>"
+	fi
+	[ -n "$s" ] || die "who sends? set user.name and user.email in git (or MSI_DYN_SENDER=\"Name <address>\"): the mails carry the sender's Signed-off-by:, and nothing is sent without it"
+	[[ $s =~ ^[^\<\>]+\ \<[^\<\>@\ ]+@[^\<\>@\ ]+\>$ ]] ||
+		die "sender '$s' is not of the form 'Name <address>'"
+	case $s in
+	*"<$MSI_DYN_EMAIL>") die "the sender is the project's role identity ($MSI_DYN_EMAIL), which is no person and cannot sign off: send as yourself" ;;
+	esac
+	echo "$s"
+}
+
+# mail_mails DIR COVER [SENDER]: the mails of this version in DIR/mails/
+# (one file each) and DIR/series.mbox: COVER and git format-patch of the
+# tree, numbered, threaded and addressed per patch from DIR/routing.json;
+# with SENDER (mail_sender), from SENDER and signed off by SENDER.
 mail_mails() {
-	local dir=$1 cover=$2 v=()
+	local dir=$1 cover=$2 sender=${3:-} v=()
 	[ "$SERIES_VERSION" -gt 1 ] && v=(--reroll-count="$SERIES_VERSION")
 	rm -rf "$dir/numbered" "$dir/mails"
 	pgit -C "$MSI_DYN_TREE" format-patch -q --no-signature --zero-commit --numbered \
@@ -123,7 +175,7 @@ mail_mails() {
 		"$BASE_TAG..$SERIES_NAME" || die "git format-patch failed"
 	mailtool mbox --cover "$cover" --patch-dir "$dir/numbered" --routing "$dir/routing.json" \
 		--change-id "$SERIES_CHANGE_ID" --version "$SERIES_VERSION" --domain "$MAIL_DOMAIN" \
-		--out-dir "$dir/mails" --mbox "$dir/series.mbox"
+		--out-dir "$dir/mails" --mbox "$dir/series.mbox" ${sender:+--sender "$sender"}
 }
 
 # b4_offline ARGS...: b4 in offline mode with the project identity, its own
@@ -205,11 +257,13 @@ mail_b4_send() {
 }
 
 # mail_request_pull OUT: git request-pull of the tag against the base, for
-# SERIES_PULL_URL.  There is no public remote: git's url.insteadOf points
-# the URL at the tree, so git checks the tag there, offline, and the text
-# names the URL.
+# SERIES_PULL_URL, once the tree is published there.  git's url.insteadOf
+# points the URL at the local tree, so git checks the tag there, offline,
+# and the text names the URL.
 mail_request_pull() {
 	local out=$1
+	[ -n "$SERIES_PULL_URL" ] ||
+		die "the tree is not published (SERIES_PULL_URL in kernel-config/series.conf is empty): no pull request to write"
 	pgit -C "$MSI_DYN_TREE" rev-parse -q --verify "refs/tags/$SERIES_TAG" >/dev/null ||
 		die "no tag $SERIES_TAG in the tree: run scripts/make-tree"
 	[ "$(pgit -C "$MSI_DYN_TREE" rev-parse "$SERIES_TAG^{commit}")" = \

@@ -11,7 +11,8 @@ and nothing else (no clock, no locale, no randomness).
            write the routing as JSON and as the generated section of
            MAINTAINERS-notes
   cover    write patches/0000-cover-letter.patch
-  mbox     write the numbered mails of one version, threaded, addressed
+  mbox     write the numbered mails of one version, threaded, addressed,
+           and with --sender signed off by who sends them
   shortlog git shortlog's layout, without its .mailmap lookup
   splice   put a generated section between the markers of a file
 """
@@ -97,7 +98,7 @@ def load_rules(path):
             parts = line.split(None, 2)
             if len(parts) < 3:
                 sys.exit("%s:%d: expected PATTERN KEY VALUE" % (path, n))
-            if parts[1] not in ("section", "tree", "ack", "cc-file", "cc", "note"):
+            if parts[1] not in ("section", "to", "cc-file", "cc", "note"):
                 sys.exit("%s:%d: unknown key %s" % (path, n, parts[1]))
             rules.append((parts[0], parts[1], parts[2].strip()))
     return rules
@@ -122,10 +123,9 @@ def split_role(line):
     return (m.group(1), m.group(2)) if m else (line, "")
 
 
-def is_to(role):
-    """Maintainers (people or aliases like x86@kernel.org) are To:, reviewers
-    and lists Cc:, as b4 prep --auto-to-cc splits them."""
-    return role.startswith(("maintainer:", "supporter:", "odd fixer:", "chief penguin"))
+def is_list(role):
+    """get_maintainer.pl's mailing lists ('open list', 'moderated list:...')."""
+    return "list" in role.split(":")[0]
 
 
 def addr_of(entry):
@@ -144,18 +144,24 @@ def cmd_routing(a):
         lines = get_maintainer(a.extract, ["--scm", os.path.abspath(path)])
         trees = [l for l in lines if l.startswith(("git ", "quilt ", "hg "))]
         lines = [l for l in lines if l not in trees]
+        # The people who maintain the touched files, for information; not
+        # their lists (mainline development lists): the rules name the
+        # lists, and the rules' "to" addresses are the audience.
         to, cc, seen = [], [], set()
+        for k, v in mine:
+            if k == "to" and addr_of(v) not in seen:
+                seen.add(addr_of(v))
+                to.append(v)
+        extra = []
         for l in lines:
             who, role = split_role(l)
-            if addr_of(who) in seen:
-                continue
-            seen.add(addr_of(who))
-            (to if is_to(role) else cc).append(who)
-        extra = []
+            if not is_list(role):
+                extra.append(who)
         for k, v in mine:
             if k == "cc-file":
                 if v not in by_file:
-                    by_file[v] = [split_role(l)[0] for l in get_maintainer(a.extract, ["-f", v])]
+                    by_file[v] = [split_role(l)[0] for l in get_maintainer(a.extract, ["-f", v])
+                                  if not is_list(split_role(l)[1])]
                 extra += by_file[v]
             elif k == "cc":
                 extra.append(v)
@@ -166,8 +172,7 @@ def cmd_routing(a):
         last = lambda k: ([v for kk, v in mine if kk == k] or ["-"])[-1]
         out["patches"].append({
             "patch": p, "subject": subject_of(path),
-            "section": last("section"), "tree": last("tree"),
-            "acks": [v for k, v in mine if k == "ack"],
+            "section": last("section"),
             "notes": [v for k, v in mine if k == "note"],
             "maintainers": lines,
             "trees": trees,
@@ -193,9 +198,11 @@ def render_routing(r, a):
     w.append("Routing per patch (generated)")
     w.append("-----------------------------")
     w.append(wrap("From the tree's scripts/get_maintainer.pl at %s, run on each patch "
-                  "with --no-git, and kernel-config/routing (merge tree, acks, extra "
-                  "Cc).  To: maintainers and supporters; Cc: reviewers, lists and the "
-                  "extra Cc.  The cover letter goes to all of them." % a.tag))
+                  "with --no-git, and kernel-config/routing (audience, extra Cc).  To: "
+                  "the kernel teams of 6.1-based distributions; Cc: linux-pci (the "
+                  "RFC), and the people who maintain the touched files upstream, for "
+                  "information.  Nobody is asked for an Acked-by and no tree is asked "
+                  "to merge the series.  The cover letter goes to all of them." % a.tag))
     section = None
     for p in r["patches"]:
         if p["section"] != section:
@@ -204,13 +211,10 @@ def render_routing(r, a):
             w.append("== " + section)
         w.append("")
         w.append("%s %s" % (p["patch"][:4], p["subject"]))
-        w.append("    Goes through: " + p["tree"])
-        for ack in p["acks"]:
-            w.append("    Needs Acked-by: " + ack)
         for n in p["notes"]:
             w.append(wrap(n, "          ", "    Note: "))
         for t in p["trees"]:
-            w.append("    MAINTAINERS tree: " + t[4:] if t.startswith("git ") else "    MAINTAINERS tree: " + t)
+            w.append("    Upstream tree: " + (t[4:] if t.startswith("git ") else t))
         for x in fold_addresses("To", p["to"]) + fold_addresses("Cc", p["cc"]):
             w.append("    " + x)
         w.append("    get_maintainer.pl:")
@@ -367,6 +371,107 @@ def testing_section(s, series_sha, npatches):
     return "\n".join(out)
 
 
+def mainline_paragraph(path):
+    """The last paragraph of a patch's changelog that starts "Mainline:"."""
+    body = read_headers(path)[2].partition("\n---\n")[0]
+    paras = [p for p in re.split(r"\n\s*\n", body) if p.startswith("Mainline:")]
+    return paras[-1] if paras else None
+
+
+def provenance_section(a):
+    """The cover letter's table patch -> mainline commits -> differences
+    from kernel-config/provenance, checked against every patch's own
+    "Mainline:" paragraph."""
+    rows = {}
+    for n, line in enumerate(open(a.provenance, encoding="utf-8"), 1):
+        line = line.rstrip("\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) != 3:
+            sys.exit("%s:%d: expected KEY, MAINLINE and DIFFERS separated by tabs" % (a.provenance, n))
+        rows[f[0]] = (f[1], f[2])
+    patches = [l.strip() for l in open(a.series_list, encoding="utf-8") if l.strip()]
+    problems = []
+    w = ["%-3s %-21s %s" % ("#", "mainline (release)", "differences"),
+         "%-3s %-21s %s" % ("--", "-" * 21, "-" * 46)]
+    for num, p in enumerate(patches, 1):
+        key = re.sub(r"\.patch$", "", patch_key(p))
+        if key not in rows:
+            problems.append("%s: no line in %s" % (p, a.provenance))
+            continue
+        ml, differs = rows[key]
+        para = mainline_paragraph(os.path.join(a.patch_dir, p))
+        if para is None:
+            problems.append("%s: no \"Mainline:\" paragraph in its changelog" % p)
+            continue
+        ids = re.findall(r"\b[0-9a-f]{12}\b", ml)
+        named = set(re.findall(r"\b[0-9a-f]{12}\b", para))
+        if set(ids) != named:
+            problems.append("%s: the table names %s, the changelog %s" % (
+                p, " ".join(sorted(ids)) or "none", " ".join(sorted(named)) or "none"))
+        if not ids and ml != "none":
+            problems.append("%s: MAINLINE is neither commit IDs nor \"none\"" % p)
+        left = [x.strip() for x in ml.split(", ")] if ids else ["none"]
+        right = textwrap.wrap(differs, WIDTH - 26, break_on_hyphens=False)
+        for i in range(max(len(left), len(right))):
+            w.append(("%-3s %-21s %s" % ("%02d" % num if i == 0 else "",
+                                          left[i] if i < len(left) else "",
+                                          right[i] if i < len(right) else "")).rstrip())
+    extra = set(rows) - {re.sub(r"\.patch$", "", patch_key(p)) for p in patches}
+    problems += ["%s: a line for no patch of the series" % k for k in sorted(extra)]
+    if problems:
+        sys.exit("kernel-config/provenance does not match the patches:\n  " + "\n  ".join(problems))
+    return "\n".join(w)
+
+
+def kabi_section(path):
+    """What scripts/kabi found (test-results/kabi/kabi.json), for the
+    people who gate kernel updates on the module ABI."""
+    if not path or not os.path.exists(path):
+        return wrap("The kernel ABI comparison (scripts/kabi) has not been run for "
+                    "this state of the series.")
+    k = json.load(open(path, encoding="utf-8"))
+    ex = k["exports"]
+    out = [wrap("scripts/kabi built the base and the series at %s with the same "
+                "distribution-like configuration (x86_64 defconfig plus the PCI/MSI, "
+                "IOMMU, VFIO and auxiliary bus options of a distribution kernel, "
+                "symbol versions on) and compared them; details in "
+                "test-results/kabi/." % k["commits"].get("series", "?")[:12])]
+    out.append("")
+    out.append(bullet("exported symbols: %d in the base; %d added, %d removed, %d "
+                      "with a changed symbol version (CRC), %d unchanged.  A module "
+                      "built against 6.1.176 that uses one of the changed ones does "
+                      "not load on the series (modversions) and must be rebuilt."
+                      % (ex["base"], len(ex["added"]), len(ex["removed"]),
+                         len(ex["crc_changed"]), ex["unchanged"])))
+    changed = [(n, s) for n, s in sorted(k["structs"].items())
+               if s["layout_changed"] and not s["new"] and s["base_size"] is not None]
+    same = [n for n, s in sorted(k["structs"].items())
+            if not s["layout_changed"] and s["base_size"] is not None]
+    new = [n for n, s in sorted(k["structs"].items()) if s["new"]]
+    if changed:
+        out.append(bullet("layouts that change: " + ", ".join(
+            "struct %s (%s -> %s bytes)" % (n, s["base_size"], s["series_size"])
+            for n, s in changed) + "."))
+    if same:
+        out.append(bullet("layouts that stay: " + ", ".join("struct " + n for n in same) + "."))
+    if new:
+        out.append(bullet("new structures: " + ", ".join("struct " + n for n in new) + "."))
+    if changed:
+        out.append("")
+        out.append(wrap("So a kernel whose module ABI is frozen cannot take the series as "
+                        "it is: Android GKI's KMI, or a distribution that keeps its kABI "
+                        "for a release (its ABI check fails on the changed CRCs). It "
+                        "would need the new per domain state kept outside the changed "
+                        "structures (hung off reserved padding or a side table) and the "
+                        "old symbol versions preserved for the changed signatures; the "
+                        "series does not attempt that. Kernels that rebuild their "
+                        "modules with every update (Debian 12 bumps its ABI name on such "
+                        "changes, CIP, cloud and vendor trees) can take it."))
+    return "\n".join(out)
+
+
 def load_changes(path, version):
     """kernel-config/changes: 'vN:' lines, each followed by its entries."""
     vers, cur = {}, None
@@ -427,6 +532,8 @@ def cmd_cover(a):
     prefix = settings["prefix"] + (" v%d" % version if version > 1 else "")
     width = len(str(npatches))
     settings["testing"] = testing_section(summary, settings["series_sha256"], npatches)
+    settings["provenance"] = provenance_section(a)
+    settings["kabi"] = kabi_section(a.kabi)
     changes = changes_section(a, version)
     settings["changes"] = ("\n" + changes + "\n") if changes else ""
     body = Template(open(a.template, encoding="utf-8").read()).substitute(settings)
@@ -467,6 +574,23 @@ def cmd_shortlog(a):
 
 # --- mbox ---------------------------------------------------------------------
 
+def add_sender(body, author, sender):
+    """The body of a patch mail sent by SENDER: git's in-body From: line
+    when the author is somebody else (git am keeps the author), and the
+    sender's Signed-off-by: after the trailers of the commit message."""
+    msg, sep, rest = body.partition("\n---\n")
+    if not sep:
+        sys.exit("a patch mail without its '---' line")
+    lines = msg.rstrip("\n").split("\n")
+    sob = "Signed-off-by: " + sender
+    if lines[-1] != sob:
+        lines.append(sob)
+    msg = "\n".join(lines) + "\n"
+    if addr_of(author) != addr_of(sender):
+        msg = "From: %s\n\n%s" % (author, msg)
+    return msg + sep + rest
+
+
 def cmd_mbox(a):
     """The mails of one version: the cover letter and the numbered patches
     (git format-patch output), with To:/Cc: per patch from the routing,
@@ -495,6 +619,11 @@ def cmd_mbox(a):
             to, cc = r["to"], r["cc"]
         else:
             to, cc = routing["to"], routing["cc"]
+        if a.sender:
+            author = header(hdrs, "From")
+            hdrs = [[h, a.sender if h.lower() == "from" else v] for h, v in hdrs]
+            if r is not None:
+                body = add_sender(body, author, a.sender)
         w = [fromline or "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"]
         # Unfolded: b4 0.12 on Python 3.11 cannot read a local mbox with a
         # folded Subject (as git format-patch writes it); a header line may
@@ -523,13 +652,17 @@ def main():
     c = sub.add_parser("cover")
     for o in ("template", "routing", "shortlog", "diffstat"):
         c.add_argument("--" + o, required=True)
-    for o in ("summary", "changes", "range-diff"):
+    for o in ("provenance", "series-list", "patch-dir"):
+        c.add_argument("--" + o, required=True)
+    for o in ("summary", "changes", "range-diff", "kabi"):
         c.add_argument("--" + o, default="")
     c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     m = sub.add_parser("mbox")
     for o in ("cover", "patch-dir", "routing", "change-id", "domain", "out-dir", "mbox"):
         m.add_argument("--" + o, required=True)
     m.add_argument("--version", type=int, required=True)
+    m.add_argument("--sender", default="",
+                   help="who sends: From: and an added Signed-off-by: of each patch")
     sl = sub.add_parser("shortlog")
     sl.add_argument("authors")
     s = sub.add_parser("splice")

@@ -139,6 +139,16 @@ def main():
         with open(bench) as f:
             summary["benchmark"] = json.load(f)
 
+    kabi = os.path.join(a.results, "kabi", "kabi.json")
+    if os.path.exists(kabi):
+        with open(kabi) as f:
+            k = json.load(f)
+        summary["kabi"] = {
+            "commits": k["commits"], "configuration": k["configuration"],
+            "exports": {x: (len(v) if isinstance(v, list) else v) for x, v in k["exports"].items()},
+            "structs": k["structs"],
+            "abidiff": {x: v for x, v in k["abidiff"].items() if x != "types_with_size_change"}}
+
     with open(os.path.join(a.results, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
@@ -196,6 +206,19 @@ def main():
                       f"{e.get('reenable', {}).get('median_ms', '-')} | "
                       f"{e.get('ratio_reenable_over_dynamic', '-')} | "
                       f"{p2.get('dynamic_us_per_vector', '-')} | {p2.get('bulk_us_per_vector', '-')} |")
+    if "kabi" in summary:
+        k = summary["kabi"]
+        e = k["exports"]
+        md += ["", "## Kernel ABI (`test-results/kabi/`, scripts/kabi; information, not a gate)", "",
+               f"{k['configuration']}; series `{k['commits'].get('series', '?')[:12]}`.", "",
+               f"- exported symbols: base {e['base']}, series {e['series']}: {e['added']} added, "
+               f"{e['removed']} removed, {e['crc_changed']} with a changed CRC, "
+               f"{e['unchanged']} unchanged", "",
+               "| struct | base bytes | series bytes | layout |", "|---|---|---|---|"]
+        for n, s in sorted(k["structs"].items()):
+            state = "new" if s["new"] else "changed" if s["layout_changed"] else "same"
+            md.append(f"| {n} | {s['base_size'] if s['base_size'] is not None else '-'} | "
+                      f"{s['series_size'] if s['series_size'] is not None else '-'} | {state} |")
     with open(os.path.join(a.results, "summary.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 
