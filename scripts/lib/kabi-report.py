@@ -90,7 +90,8 @@ def main():
 
     abi = abidiff_summary(f"{out}/abidiff.txt")
     abi["status"] = int(abirc)
-    abi["incompatible"] = bool(int(abirc) & 8)
+    abi["finished"] = int(abirc) >= 0
+    abi["incompatible"] = int(abirc) >= 0 and bool(int(abirc) & 8)
 
     res = {
         "commits": heads,
@@ -148,10 +149,14 @@ def main():
     lines.append("")
     fn = abi.get("functions", {})
     var = abi.get("variables", {})
-    lines.append(f"abidiff (status {abirc}{', incompatible change' if abi['incompatible'] else ''}): "
-                 f"functions {fn.get('removed', '?')} removed, {fn.get('changed', '?')} changed, "
-                 f"{fn.get('added', '?')} added; variables {var.get('removed', '?')} removed, "
-                 f"{var.get('changed', '?')} changed, {var.get('added', '?')} added")
+    if not abi["finished"]:
+        lines.append("abidiff: did not finish within its time limit (ABIDIFF_TIMEOUT); "
+                     "the symbol versions and layouts above are complete without it")
+    else:
+        lines.append(f"abidiff (status {abirc}{', incompatible change' if abi['incompatible'] else ''}): "
+                     f"functions {fn.get('removed', '?')} removed, {fn.get('changed', '?')} changed, "
+                     f"{fn.get('added', '?')} added; variables {var.get('removed', '?')} removed, "
+                     f"{var.get('changed', '?')} changed, {var.get('added', '?')} added")
     for t, (b, s) in sorted(abi["types_with_size_change"].items()):
         lines.append(f"  {t}: {b} -> {s} bytes")
     with open(f"{out}/summary.txt", "w") as f:

@@ -442,9 +442,12 @@ def kabi_section(path):
     out.append(bullet("exported symbols: %d in the base; %d added, %d removed, %d "
                       "with a changed symbol version (CRC), %d unchanged.  A module "
                       "built against 6.1.176 that uses one of the changed ones does "
-                      "not load on the series (modversions) and must be rebuilt."
+                      "not load on the series (modversions) and must be rebuilt%s."
                       % (ex["base"], len(ex["added"]), len(ex["removed"]),
-                         len(ex["crc_changed"]), ex["unchanged"])))
+                         len(ex["crc_changed"]), ex["unchanged"],
+                         ": among them is __pci_register_driver, so that is every PCI "
+                         "driver module (struct device reaches struct msi_device_data)"
+                         if "__pci_register_driver" in ex["crc_changed"] else "")))
     changed = [(n, s) for n, s in sorted(k["structs"].items())
                if s["layout_changed"] and not s["new"] and s["base_size"] is not None]
     same = [n for n, s in sorted(k["structs"].items())
