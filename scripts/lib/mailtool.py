@@ -497,9 +497,15 @@ def range_diff_summary(text):
     out = []
     for line in text.split("\n"):
         m = re.match(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$", line)
-        if m and m.group(3) != "=":
+        if not m:
+            continue
+        moved = "-" not in (m.group(1), m.group(4)) and m.group(1) != m.group(4)
+        if m.group(3) != "=" or moved:
             num = m.group(4) if m.group(4) != "-" else m.group(1)
-            out.append("%s %s: %s" % (num.zfill(2), m.group(6), status[m.group(3)]))
+            st = status[m.group(3)]
+            if moved:
+                st += ", was %s" % m.group(1).zfill(2)
+            out.append("%s %s: %s" % (num.zfill(2), m.group(6), st))
     return out
 
 
