@@ -108,6 +108,15 @@ mail_publication() {
 	fi
 }
 
+# kabi_measured_tree: the tree of the series commit test-results/kabi/
+# measured, or "unknown" (no report, or a commit this tree does not have)
+kabi_measured_tree() {
+	local f=$MSI_DYN_REPO/test-results/kabi/kabi.json c
+	c=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["commits"]["series"])' \
+		"$f" 2>/dev/null) || { echo unknown; return 0; }
+	pgit -C "$MSI_DYN_TREE" rev-parse -q --verify "$c^{tree}" 2>/dev/null || echo unknown
+}
+
 # mail_cover DIR OUT [SUMMARY]: the cover letter, from the tree, the
 # routing in DIR and SUMMARY (default test-results/summary.json as it is
 # in the working tree: scripts/validate checks before it rewrites it).
@@ -125,6 +134,8 @@ mail_cover() {
 		--provenance "$MSI_DYN_REPO/kernel-config/provenance" \
 		--series-list "$dir/series.list" --patch-dir "$MSI_DYN_REPO/patches" \
 		--kabi "$MSI_DYN_REPO/test-results/kabi/kabi.json" \
+		--set "kabi_tree=$(kabi_measured_tree)" \
+		--set "series_tree=$(pgit -C "$MSI_DYN_TREE" rev-parse "$SERIES_NAME^{tree}")" \
 		--set "from=$MSI_DYN_NAME <$MSI_DYN_EMAIL>" \
 		--set "date=$(pgit -C "$MSI_DYN_TREE" log -1 --format=%aD "$SERIES_NAME")" \
 		--set "subject=$SERIES_COVER_SUBJECT" --set "prefix=$SERIES_SUBJECT_PREFIX" \

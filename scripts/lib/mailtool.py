@@ -425,15 +425,22 @@ def provenance_section(a):
     return "\n".join(w)
 
 
-def kabi_section(path):
+def kabi_section(path, settings):
     """What scripts/kabi found (test-results/kabi/kabi.json), for the
-    people who gate kernel updates on the module ABI."""
+    people who gate kernel updates on the module ABI; says so when the
+    report describes another tree than the series'."""
     if not path or not os.path.exists(path):
         return wrap("The kernel ABI comparison (scripts/kabi) has not been run for "
                     "this state of the series.")
     k = json.load(open(path, encoding="utf-8"))
     ex = k["exports"]
-    out = [wrap("scripts/kabi built the base and the series at %s with the same "
+    out = []
+    if settings.get("kabi_tree") != settings.get("series_tree"):
+        out += [wrap("These figures are out of date: they were measured on an earlier "
+                     "state of the series (%s), whose code differs from this one. "
+                     "Run scripts/kabi again before relying on them." %
+                     k["commits"].get("series", "?")[:12]), ""]
+    out += [wrap("scripts/kabi built the base and the series at %s with the same "
                 "distribution-like configuration (x86_64 defconfig plus the PCI/MSI, "
                 "IOMMU, VFIO and auxiliary bus options of a distribution kernel, "
                 "symbol versions on) and compared them; details in "
@@ -542,7 +549,7 @@ def cmd_cover(a):
     width = len(str(npatches))
     settings["testing"] = testing_section(summary, settings["series_sha256"], npatches)
     settings["provenance"] = provenance_section(a)
-    settings["kabi"] = kabi_section(a.kabi)
+    settings["kabi"] = kabi_section(a.kabi, settings)
     changes = changes_section(a, version)
     settings["changes"] = ("\n" + changes + "\n") if changes else ""
     body = Template(open(a.template, encoding="utf-8").read()).substitute(settings)
