@@ -498,22 +498,35 @@ def load_changes(path, version):
     return {v: e for v, e in vers.items() if v <= version}
 
 
-def range_diff_summary(text):
-    """Per-patch status lines from git range-diff's header lines."""
-    status = {"=": "unchanged", "!": "changed", "<": "dropped", ">": "new"}
-    out = []
+RANGE_DIFF_STATUS = {"=": "unchanged", "!": "changed", "<": "dropped", ">": "new"}
+
+
+def range_diff_entries(text):
+    """(old number, status mark, new number, subject) of each patch, from
+    git range-diff's header lines; "-" where a patch has no number."""
     for line in text.split("\n"):
         m = re.match(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$", line)
-        if not m:
-            continue
-        moved = "-" not in (m.group(1), m.group(4)) and m.group(1) != m.group(4)
-        if m.group(3) != "=" or moved:
-            num = m.group(4) if m.group(4) != "-" else m.group(1)
-            st = status[m.group(3)]
+        if m:
+            yield m.group(1), m.group(3), m.group(4), m.group(6)
+
+
+def range_diff_summary(text):
+    """Per-patch status lines: the patches which changed, came, went or moved."""
+    out = []
+    for old, mark, new, subject in range_diff_entries(text):
+        moved = "-" not in (old, new) and old != new
+        if mark != "=" or moved:
+            num = new if new != "-" else old
+            st = RANGE_DIFF_STATUS[mark]
             if moved:
-                st += ", was %s" % m.group(1).zfill(2)
-            out.append("%s %s: %s" % (num.zfill(2), m.group(6), st))
+                st += ", was %s" % old.zfill(2)
+            out.append("%s %s: %s" % (num.zfill(2), subject, st))
     return out
+
+
+def cmd_range_diff_counts(a):
+    marks = [mark for _, mark, _, _ in range_diff_entries(open(a.file, encoding="utf-8").read())]
+    print(", ".join("%d %s" % (marks.count(k), v) for k, v in RANGE_DIFF_STATUS.items()))
 
 
 def changes_section(a, version):
@@ -684,9 +697,11 @@ def main():
     s = sub.add_parser("splice")
     s.add_argument("--file", required=True)
     s.add_argument("--section", required=True)
+    rc = sub.add_parser("range-diff-counts")
+    rc.add_argument("file")
     a = ap.parse_args()
     {"routing": cmd_routing, "cover": cmd_cover, "mbox": cmd_mbox, "splice": cmd_splice,
-     "shortlog": cmd_shortlog}[a.cmd](a)
+     "shortlog": cmd_shortlog, "range-diff-counts": cmd_range_diff_counts}[a.cmd](a)
 
 
 if __name__ == "__main__":
