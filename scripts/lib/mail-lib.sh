@@ -174,7 +174,8 @@ mail_sender() {
 
 # mail_mails DIR COVER [SENDER]: the mails of this version in DIR/mails/
 # (one file each) and DIR/series.mbox: COVER and git format-patch of the
-# tree, numbered, threaded and addressed per patch from DIR/routing.json;
+# tree, numbered, threaded and addressed per patch from DIR/routing.json,
+# each changed patch with its range-diff against the previous version;
 # with SENDER (mail_sender), from SENDER and signed off by SENDER.
 mail_mails() {
 	local dir=$1 cover=$2 sender=${3:-} v=()
@@ -184,9 +185,22 @@ mail_mails() {
 		--subject-prefix="$SERIES_SUBJECT_PREFIX" "${v[@]}" --no-thread \
 		--no-cover-letter --abbrev=12 --no-attach -o "$dir/numbered" \
 		"$BASE_TAG..$SERIES_NAME" || die "git format-patch failed"
+	mail_range_diff "$dir/range-diff"
 	mailtool mbox --cover "$cover" --patch-dir "$dir/numbered" --routing "$dir/routing.json" \
 		--change-id "$SERIES_CHANGE_ID" --version "$SERIES_VERSION" --domain "$MAIL_DOMAIN" \
+		--range-diff "$dir/range-diff" \
 		--out-dir "$dir/mails" --mbox "$dir/series.mbox" ${sender:+--sender "$sender"}
+}
+
+# vger.kernel.org, which carries linux-pci, drops mails larger than this
+MAIL_MAX_BYTES=100000
+
+# mail_largest DIR: "BYTES NAME" of the largest mail in DIR
+mail_largest() {
+	local f
+	f=$(ls -S "$1" | head -n 1)
+	[ -n "$f" ] || return 1
+	echo "$(wc -c < "$1/$f") $f"
 }
 
 # b4_offline ARGS...: b4 in offline mode with the project identity, its own

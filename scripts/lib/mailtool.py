@@ -505,7 +505,7 @@ def range_diff_entries(text):
     """(old number, status mark, new number, subject) of each patch, from
     git range-diff's header lines; "-" where a patch has no number."""
     for line in text.split("\n"):
-        m = re.match(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$", line)
+        m = RANGE_DIFF_HEADER.match(line)
         if m:
             yield m.group(1), m.group(3), m.group(4), m.group(6)
 
@@ -522,6 +522,29 @@ def range_diff_summary(text):
                 st += ", was %s" % old.zfill(2)
             out.append("%s %s: %s" % (num.zfill(2), subject, st))
     return out
+
+
+RANGE_DIFF_HEADER = re.compile(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$")
+
+
+def range_diff_headers(text):
+    """git range-diff's header lines only: one per pair of patches."""
+    return [l for l in text.split("\n") if RANGE_DIFF_HEADER.match(l)]
+
+
+def range_diff_blocks(text):
+    """The range-diff of each changed patch, by its new number: its header
+    line and the inner diff below it."""
+    blocks, cur = {}, None
+    for line in text.split("\n"):
+        m = RANGE_DIFF_HEADER.match(line)
+        if m:
+            cur = None
+            if m.group(3) == "!" and m.group(4) != "-":
+                cur = blocks.setdefault(int(m.group(4)), [])
+        if cur is not None:
+            cur.append(line)
+    return {k: "\n".join(v).rstrip("\n") for k, v in blocks.items()}
 
 
 def cmd_range_diff_counts(a):
@@ -542,7 +565,8 @@ def changes_section(a, version):
         if v == version:
             summary = range_diff_summary(rd)
             if summary:
-                w.append("- Patches against v%d (range-diff below the diffstat):" % (v - 1))
+                w.append("- Patches against v%d (range-diff of each changed patch in its"
+                         " mail, below its diffstat):" % (v - 1))
                 w += ["    " + x for x in summary]
             elif rd:
                 w.append("- No patch changed against v%d." % (v - 1))
@@ -582,8 +606,11 @@ def cmd_cover(a):
     w.append("base-commit: %s" % settings["base_commit"])
     w.append("change-id: %s" % settings["change_id"])
     if version > 1 and a.range_diff:
-        rd = open(a.range_diff, encoding="utf-8").read().rstrip("\n")
-        w += ["", "Range-diff against v%d:" % (version - 1), rd]
+        # One line per patch here; the inner diffs go with their patch
+        # (cmd_mbox), which keeps every mail below vger's size limit.
+        rd = open(a.range_diff, encoding="utf-8").read()
+        w += ["", "Range-diff against v%d (each changed patch's own range-diff is in"
+              " its mail):" % (version - 1)] + range_diff_headers(rd)
     sys.stdout.write("\n".join(w) + "\n")
 
 
@@ -620,6 +647,15 @@ def add_sender(body, author, sender):
     return msg + sep + rest
 
 
+def add_range_diff(body, text):
+    """Put TEXT below the diffstat of a git format-patch body, before the
+    first diff, where git am and b4 am ignore it."""
+    i = body.find("\ndiff --git ")
+    if i < 0:
+        sys.exit("no diff in a patch mail: cannot place its range-diff")
+    return body[:i + 1] + text + "\n" + body[i + 1:]
+
+
 def cmd_mbox(a):
     """The mails of one version: the cover letter and the numbered patches
     (git format-patch output), with To:/Cc: per patch from the routing,
@@ -636,6 +672,9 @@ def cmd_mbox(a):
     # git format-patch numbers the files in series order, as the routing is.
     mails = [(vprefix + "0000-cover-letter.patch", a.cover, None)]
     mails += [(f, os.path.join(a.patch_dir, f), r) for f, r in zip(files, routing["patches"])]
+    rdiff = {}
+    if a.range_diff and a.version > 1:
+        rdiff = range_diff_blocks(open(a.range_diff, encoding="utf-8").read())
     mbox = []
     for n, (name, path, r) in enumerate(mails):
         fromline, hdrs, body = read_headers(path)
@@ -648,6 +687,8 @@ def cmd_mbox(a):
             to, cc = r["to"], r["cc"]
         else:
             to, cc = routing["to"], routing["cc"]
+        if r is not None and n in rdiff:
+            body = add_range_diff(body, "Range-diff against v%d:\n%s\n" % (a.version - 1, rdiff[n]))
         if a.sender:
             author = header(hdrs, "From")
             hdrs = [[h, a.sender if h.lower() == "from" else v] for h, v in hdrs]
@@ -690,6 +731,9 @@ def main():
     for o in ("cover", "patch-dir", "routing", "change-id", "domain", "out-dir", "mbox"):
         m.add_argument("--" + o, required=True)
     m.add_argument("--version", type=int, required=True)
+    m.add_argument("--range-diff", default="",
+                   help="git range-diff against the previous version: each changed"
+                        " patch's part goes into its mail")
     m.add_argument("--sender", default="",
                    help="who sends: From: and an added Signed-off-by: of each patch")
     sl = sub.add_parser("shortlog")
