@@ -498,6 +498,11 @@ def load_changes(path, version):
     return {v: e for v, e in vers.items() if v <= version}
 
 
+# One header line of git range-diff: old number, old ID, mark, new number,
+# new ID, subject
+RANGE_DIFF_HEADER = re.compile(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$")
+
+
 RANGE_DIFF_STATUS = {"=": "unchanged", "!": "changed", "<": "dropped", ">": "new"}
 
 
@@ -522,9 +527,6 @@ def range_diff_summary(text):
                 st += ", was %s" % old.zfill(2)
             out.append("%s %s: %s" % (num.zfill(2), subject, st))
     return out
-
-
-RANGE_DIFF_HEADER = re.compile(r"^\s*(\d+|-):\s+(\w+|-+)\s+([=!<>])\s+(\d+|-):\s+(\w+|-+)\s+(.*)$")
 
 
 def range_diff_headers(text):
