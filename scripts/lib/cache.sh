@@ -73,9 +73,105 @@ unit_keytext() {
 	printf 'unit %s\nhost %s\n%s\n' "$1" "$(uname -m)" "$2"
 }
 
+# The ledger.  Every CI machine, and every new workstation, starts with
+# an empty result cache; without more, each would build and boot every
+# unit again although its inputs are those the committed test-results/
+# were made from.  So each run of scripts/validate (not --only) writes the
+# cache entries it used to test-results/ledger/<unit>/<key>/: key.txt,
+# records.tsv and when as in the cache, files.txt (the files below
+# test-results/ the unit wrote, committed beside the ledger), out/ (the
+# gates' findings) and deps.txt.gz (a bisect build's dependency list,
+# compressed without a time stamp, so that an unchanged list stays the
+# same file).  A unit whose key the local cache lacks is looked up there:
+# the entry is copied into the local cache, its files taken from the
+# test-results/ the run started from ($LEDGER_FROM), and then replayed
+# like any other.  An entry is used only when its key.txt hashes to its
+# key and every file it names is there.  USE_CACHE=0 ignores the ledger
+# too; USE_LEDGER=0 keeps the local cache and ignores the ledger.
+USE_LEDGER=${USE_LEDGER:-1}
+LEDGER_FROM=${LEDGER_FROM:-}
+
+# ledger_import DIR: put the ledger's entry for the cache directory DIR
+# in place, if the ledger has a usable one
+ledger_import() {
+	local dir=$1 rel src tmp f
+	[ "$USE_LEDGER" = 1 ] && [ -n "$LEDGER_FROM" ] || return 1
+	rel=${dir#"$RESULT_CACHE"/}
+	src=$LEDGER_FROM/ledger/$rel
+	for f in key.txt records.tsv when files.txt; do
+		[ -f "$src/$f" ] || return 1
+	done
+	if [ "$(sha256sum < "$src/key.txt" | cut -c1-64)" != "${dir##*/}" ]; then
+		log "ledger: $rel: key.txt does not hash to its key; not used"
+		return 1
+	fi
+	tmp=$dir.tmp.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp/files"
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		if [ ! -f "$LEDGER_FROM/$f" ]; then
+			log "ledger: $rel: test-results/$f is missing; not used"
+			rm -rf "$tmp"
+			return 1
+		fi
+		(cd "$LEDGER_FROM" && cp -a --parents "$f" "$tmp/files/")
+	done < "$src/files.txt"
+	cp "$src/key.txt" "$src/records.tsv" "$src/when" "$tmp/"
+	[ -d "$src/out" ] && cp -a "$src/out" "$tmp/out"
+	if [ -f "$src/deps.txt.gz" ] && ! gzip -dc "$src/deps.txt.gz" > "$tmp/deps.txt"; then
+		log "ledger: $rel: deps.txt.gz is damaged; not used"
+		rm -rf "$tmp"
+		return 1
+	fi
+	echo ledger > "$tmp/from"
+	mkdir -p "$(dirname "$dir")"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	echo "$rel" >> "$WORK/ledger.imported"
+}
+
+# ledger_write SINCE: test-results/ledger/ from the cache entries this run
+# used: those cache_hit() found and those made after the file SINCE
+ledger_write() {
+	local since=$1 out=$RESULTS/ledger d rel f n=0 skipped=0
+	rm -rf "$out.tmp"
+	mkdir -p "$out.tmp"
+	while IFS= read -r d; do
+		[ -f "$d/records.tsv" ] && [ -f "$d/when" ] && [ -f "$d/key.txt" ] || continue
+		rel=${d#"$RESULT_CACHE"/}
+		mkdir -p "$out.tmp/$rel"
+		(cd "$d/files" 2>/dev/null && find . -type f | sed 's|^\./||' | LC_ALL=C sort) \
+			> "$out.tmp/$rel/files.txt"
+		# Only what the committed results can give back
+		while IFS= read -r f; do
+			[ -f "$RESULTS/$f" ] && continue
+			log "ledger: $rel wrote test-results/$f, which this run removed; left out"
+			rm -rf "$out.tmp/$rel"
+			skipped=$((skipped + 1))
+			continue 2
+		done < "$out.tmp/$rel/files.txt"
+		cp "$d/key.txt" "$d/records.tsv" "$d/when" "$out.tmp/$rel/"
+		[ -d "$d/out" ] && cp -a "$d/out" "$out.tmp/$rel/out"
+		[ -f "$d/deps.txt" ] && gzip -9nc "$d/deps.txt" > "$out.tmp/$rel/deps.txt.gz"
+		n=$((n + 1))
+	done < <({ cat "$WORK/units.used" 2>/dev/null
+		   find "$RESULT_CACHE" -mindepth 2 -maxdepth 2 -type d -newer "$since" ! -name '*.tmp.*'
+		 } | LC_ALL=C sort -u)
+	find "$out.tmp" -mindepth 1 -type d -empty -delete
+	rm -rf "$out"
+	mv "$out.tmp" "$out"
+	LEDGER_WRITTEN=$n LEDGER_SKIPPED=$skipped
+}
+
 # cache_hit DIR: is there a passed result in DIR (and may it be used)?
+# (from the ledger when this machine has none); notes DIR as used
 cache_hit() {
-	[ "$USE_CACHE" = 1 ] && [ -f "$1/records.tsv" ] && [ -f "$1/when" ]
+	[ "$USE_CACHE" = 1 ] || return 1
+	if [ ! -f "$1/records.tsv" ] || [ ! -f "$1/when" ]; then
+		ledger_import "$1" || return 1
+	fi
+	echo "$1" >> "$WORK/units.used"
 }
 
 # replay DIR PATCH ORIGIN: record what DIR holds as this run's verdicts,

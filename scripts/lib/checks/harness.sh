@@ -9,6 +9,12 @@
 #                  replayed records carry the patch of the replaying run
 #                  and say where they come from; two commits of one tree
 #                  (a changelog edit) give the same key
+#   harness-ledger a run's passed units go to the ledger, its failed one
+#                  does not; on an empty cache a ledger entry is replayed,
+#                  not run, its files and build dependencies come back;
+#                  an entry whose key.txt does not hash to its key, or
+#                  whose file is gone, is not used; USE_LEDGER=0 ignores
+#                  the ledger
 #   harness-deps   kbuild-deps.py list reads the sources out of .cmd files;
 #                  kbuild-deps.py matters ignores exactly what a build
 #                  cannot read
@@ -56,6 +62,66 @@ harness_cache() (
 	c1=$(git -C "$g" rev-parse HEAD@{1}) c2=$(git -C "$g" rev-parse HEAD)
 	[ "$c1" != "$c2" ] && [ "$(MSI_DYN_TREE=$g key_tree "$c1")" = "$(MSI_DYN_TREE=$g key_tree "$c2")" ] ||
 		bad="$bad; two commits of one tree gave different keys"
+	echo "${bad#; }"
+)
+
+# harness_logged NAME STATUS: a unit body that also writes a log file
+harness_logged() {
+	echo "log of $1" > "$RESULTS/logs/$1.log"
+	harness_unit "$@"
+}
+
+harness_ledger() (
+	HARNESS=$(mktemp -d)
+	trap 'rm -rf "$HARNESS"' EXIT
+	CHECKS=$HARNESS/checks.tsv RESULTS=$HARNESS/results RESULT_CACHE=$HARNESS/cache
+	WORK=$HARNESS USE_CACHE=1 USE_LEDGER=1 LEDGER_FROM=""
+	mkdir -p "$RESULTS/logs"
+	: > "$CHECKS"
+	: > "$WORK/units.used"
+	: > "$WORK/ledger.imported"
+	local bad="" n one two
+	touch "$HARNESS/start"
+	sleep 0.01
+	HARNESS_PATCH=-
+	echo include/linux/msi.h > "$HARNESS/deps.one"
+	UNIT_DEPS=$HARNESS/deps.one run_unit h "key one" - harness_logged one PASS >/dev/null
+	one=$UNIT_DIR
+	run_unit h "key two" - harness_logged two PASS >/dev/null
+	two=$UNIT_DIR
+	run_unit h "key three" - harness_logged three FAIL >/dev/null
+	ledger_write "$HARNESS/start" 2>/dev/null
+	n=$(find "$RESULTS/ledger/h" -mindepth 1 -maxdepth 1 -type d | wc -l)
+	[ "$n" = 2 ] || bad="$bad; the ledger has $n entries, not the 2 passed units"
+	[ "$(cat "$RESULTS/ledger/h/${one##*/}/files.txt" 2>/dev/null)" = logs/one.log ] ||
+		bad="$bad; the entry does not name the file its unit wrote"
+	# Another machine: no cache, the committed results
+	rm -rf "$RESULT_CACHE"
+	LEDGER_FROM=$HARNESS/from
+	cp -a "$RESULTS" "$LEDGER_FROM"
+	rm -f "$RESULTS"/logs/*
+	run_unit h "key one" - harness_logged one PASS >/dev/null
+	[ "$(harness_runs one)" = 1 ] || bad="$bad; a unit of the ledger ran again on an empty cache"
+	[ "$UNIT_ORIGIN" = cached ] || bad="$bad; the replay from the ledger was not marked cached"
+	[ "$(cat "$RESULTS/logs/one.log" 2>/dev/null)" = "log of one" ] ||
+		bad="$bad; the replay from the ledger did not put its file back"
+	grep -qx "h/${one##*/}" "$WORK/ledger.imported" || bad="$bad; the import was not counted"
+	cmp -s "$HARNESS/deps.one" "$one/deps.txt" ||
+		bad="$bad; the build dependencies did not come back from the ledger"
+	# A key.txt that is not the key's
+	echo "key two, edited" > "$LEDGER_FROM/ledger/h/${two##*/}/key.txt"
+	run_unit h "key two" - harness_logged two PASS >/dev/null
+	[ "$(harness_runs two)" = 2 ] || bad="$bad; an entry whose key.txt is not its key was used"
+	# A file the entry names is gone
+	rm -rf "$RESULT_CACHE"
+	rm -f "$LEDGER_FROM/logs/one.log"
+	run_unit h "key one" - harness_logged one PASS >/dev/null
+	[ "$(harness_runs one)" = 2 ] || bad="$bad; an entry whose file is gone was used"
+	# USE_LEDGER=0
+	cp "$RESULTS/logs/one.log" "$LEDGER_FROM/logs/one.log"
+	rm -rf "$RESULT_CACHE"
+	USE_LEDGER=0 run_unit h "key one" - harness_logged one PASS >/dev/null
+	[ "$(harness_runs one)" = 3 ] || bad="$bad; USE_LEDGER=0 took a unit from the ledger"
 	echo "${bad#; }"
 )
 
@@ -107,6 +173,12 @@ check_harness() {
 		record PASS harness-cache - "replayed for its key, run for another, failures never kept, --no-cache runs, a changelog edit keeps the key"
 	else
 		record FAIL harness-cache - "$out"
+	fi
+	out=$(harness_ledger 2>/dev/null)
+	if [ -z "$out" ]; then
+		record PASS harness-ledger - "passed units written, failed ones not; replayed with their files and build dependencies on an empty cache; a wrong key.txt, a missing file or USE_LEDGER=0 runs the unit"
+	else
+		record FAIL harness-ledger - "$out"
 	fi
 	out=$(harness_deps)
 	if [ -z "$out" ]; then
