@@ -4,7 +4,8 @@
 
 # Options every boot kernel must end up with: what the boots check
 BOOT_KERNEL_MUST="PCI_MSI BLK_DEV_NVME E1000E VIRTIO_NET VIRTIO_PCI IRQ_REMAP
-	INTEL_IOMMU AMD_IOMMU MODULES BUG"
+	INTEL_IOMMU AMD_IOMMU MODULES BUG VFIO VFIO_PCI VFIO_IOMMU_TYPE1 VFIO_NOIOMMU
+	EVENTFD"
 
 # boot_kernel NAME REF: build the x86_64 kernel the boots use of commit REF
 # of the tree (boot_kernel_build) from one worktree shared by all boot
@@ -63,7 +64,7 @@ boot_kernel_build() {
 }
 
 # boot_initramfs DIR INIT FILES...: a busybox initramfs with INIT as /init
-# and FILES in /; prints the path of the archive
+# and FILES (files or directories) in /; prints the path of the archive
 boot_initramfs() {
 	local d=$1 init=$2
 	shift 2
@@ -72,7 +73,7 @@ boot_initramfs() {
 	cp /bin/busybox "$d/root/bin/busybox"
 	cp "$init" "$d/root/init"
 	chmod +x "$d/root/init"
-	[ $# -gt 0 ] && cp "$@" "$d/root/"
+	[ $# -gt 0 ] && cp -r "$@" "$d/root/"
 	(cd "$d/root" && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null | gzip -n) > "$d/initramfs.cpio.gz"
 	echo "$d/initramfs.cpio.gz"
 }
@@ -81,10 +82,11 @@ boot_initramfs() {
 # under QEMU (TCG) in SETUP (a kernel-config/qemu/*.args file) with the
 # devices the boots drive (nvme on DISK, e1000e, virtio-net on QEMU user
 # networks) and INITRD as its init, console on the serial line; the log
-# goes to LOG with carriage returns removed
+# goes to LOG with carriage returns removed.  BOOT_KARGS, if set, is
+# added to the kernel command line.
 boot_guest() {
 	local setup=$1 bzimage=$2 initrd=$3 disk=$4 log=$5 mem=${6:-512} tmo=${7:-300}
-	local name kargs="console=ttyS0 panic=-1"
+	local name kargs="console=ttyS0 panic=-1${BOOT_KARGS:+ $BOOT_KARGS}"
 	name=$(basename "$setup" .args)
 	[ "$name" = intel-ir ] && kargs="$kargs intel_iommu=on"
 	# shellcheck disable=SC2046
