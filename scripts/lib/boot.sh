@@ -5,7 +5,7 @@
 # Options every boot kernel must end up with: what the boots check
 BOOT_KERNEL_MUST="PCI_MSI BLK_DEV_NVME E1000E VIRTIO_NET VIRTIO_PCI IRQ_REMAP
 	INTEL_IOMMU AMD_IOMMU MODULES BUG VFIO VFIO_PCI VFIO_IOMMU_TYPE1 VFIO_NOIOMMU
-	EVENTFD"
+	EVENTFD EPOLL"
 
 # boot_kernel NAME REF: build the x86_64 kernel the boots use of commit REF
 # of the tree (boot_kernel_build) from one worktree shared by all boot
