@@ -303,7 +303,7 @@ def export(a):
                             comment=r["detail"][:1000], misc={"verdict_origin": r["origin"]})
             if "uml" in c:
                 add_test(bid, "kunit", status_of(r), r)
-        elif c.startswith("regression-") or c.startswith("benchmark"):
+        elif c.startswith("regression-") or c.startswith("vfio-") or c.startswith("benchmark"):
             continue
         else:
             add_test(head_src, path_of(c), status_of(r), r)
@@ -330,6 +330,22 @@ def export(a):
                          comment="; ".join(v.get("problems", [])) or
                          "nvme, e1000e and virtio-net probed with MSI-X; interrupts rose",
                          misc={"verdict_origin": rrec.get(setup, {}).get("origin", "run")})
+        vf = os.path.join(results, "vfio", "vfio.json")
+        vrec = {r["check"][len("vfio-"):]: r for r in recs if r["check"].startswith("vfio-")}
+        if os.path.exists(vf):
+            with open(vf) as f:
+                vj = json.load(f)
+            for setup, kerns in vj.get("setups", {}).items():
+                for kern, v in kerns.items():
+                    if kern not in bids:
+                        continue
+                    add_test(bids[kern], "boot.vfio", "PASS" if v.get("ok") else "FAIL",
+                             key=f"{setup}:boot.vfio",
+                             environment={"comment": f"QEMU {tools.get('qemu', '')}, setup {setup}"},
+                             comment="; ".join(v.get("problems", [])) or
+                             "vfio_msix_dyn_test" + (" and the real VMM" if v.get("vmm") else "")
+                             + " as expected of this kernel",
+                             misc={"verdict_origin": vrec.get(setup, {}).get("origin", "run")})
         bench = os.path.join(results, "benchmark", "benchmark.json")
         brecs = [r for r in recs if r["check"].startswith("benchmark-") and r["status"] == "PASS"]
         if brecs and os.path.exists(bench):

@@ -134,6 +134,17 @@ def main():
                                         for d, x in v["drivers"].items()}}
                            for k, v in kern.items()}
                        for s, kern in r["setups"].items()}}
+    vf = os.path.join(a.results, "vfio", "vfio.json")
+    if os.path.exists(vf):
+        with open(vf) as f:
+            r = json.load(f)
+        summary["vfio"] = {
+            "kernels": r["kernels"], "passed": r["passed"], "failed": r["failed"],
+            "setups": {s: {k: {"ok": v["ok"], "problems": v["problems"],
+                               "noresize": v.get("noresize"), "cases": v["cases"],
+                               "vmm": v.get("vmm")}
+                           for k, v in kern.items()}
+                       for s, kern in r["setups"].items()}}
     bench = os.path.join(a.results, "benchmark", "benchmark.json")
     if os.path.exists(bench):
         with open(bench) as f:
@@ -192,6 +203,21 @@ def main():
                        for d in ("nvme", "e1000e", "virtio-pci")]
                 md.append(f"| {s} | {k} | {v['ok']} | " + " | ".join(irq) +
                           f" | {'; '.join(v['problems'])} |")
+    if "vfio" in summary:
+        md += ["", "## VFIO boots (`test-results/vfio/`)", "",
+               "| setup | kernel | ok | NORESIZE | kselftest pass/skip/fail | real VMM | problems |",
+               "|---|---|---|---|---|---|---|"]
+        for s, kern in summary["vfio"]["setups"].items():
+            for k, v in kern.items():
+                c = list(v["cases"].values())
+                vmm = "-"
+                if v.get("vmm") and v["vmm"].get("steps", {}).get("unmask_later"):
+                    later = v["vmm"]["steps"]["unmask_later"]
+                    vmm = (f"{later['host_vectors']} host vectors after entry 3, vector 0 "
+                           + ("torn down" if v["vmm"].get("torn_down") else "kept"))
+                md.append(f"| {s} | {k} | {v['ok']} | {v['noresize']} | "
+                          f"{c.count('pass')}/{c.count('skip')}/{c.count('fail')} | {vmm} | "
+                          f"{'; '.join(v['problems'])} |")
     if "benchmark" in summary:
         b = summary["benchmark"]
         md += ["", "## Benchmark (`test-results/benchmark/`, plot.png)", "", b["setup"], ""]
