@@ -132,7 +132,10 @@ ledger_import() {
 }
 
 # ledger_write SINCE: test-results/ledger/ from the cache entries this run
-# used: those cache_hit() found and those made after the file SINCE
+# used: those cache_hit() found and those made after the file SINCE.  An
+# entry is made when its key.txt is written; the directory's own time
+# does not tell, as a bisect verdict taken from the prefix before is a
+# copy (cp -a) of that prefix's entry.
 ledger_write() {
 	local since=$1 out=$RESULTS/ledger d rel f n=0 skipped=0
 	rm -rf "$out.tmp"
@@ -156,7 +159,8 @@ ledger_write() {
 		[ -f "$d/deps.txt" ] && gzip -9nc "$d/deps.txt" > "$out.tmp/$rel/deps.txt.gz"
 		n=$((n + 1))
 	done < <({ cat "$WORK/units.used" 2>/dev/null
-		   find "$RESULT_CACHE" -mindepth 2 -maxdepth 2 -type d -newer "$since" ! -name '*.tmp.*'
+		   find "$RESULT_CACHE" -mindepth 3 -maxdepth 3 -name key.txt -newer "$since" \
+			! -path '*.tmp.*' -printf '%h\n'
 		 } | LC_ALL=C sort -u)
 	find "$out.tmp" -mindepth 1 -type d -empty -delete
 	rm -rf "$out"

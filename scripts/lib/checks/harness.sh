@@ -9,8 +9,8 @@
 #                  replayed records carry the patch of the replaying run
 #                  and say where they come from; two commits of one tree
 #                  (a changelog edit) give the same key
-#   harness-ledger a run's passed units go to the ledger, its failed one
-#                  does not; on an empty cache a ledger entry is replayed,
+#   harness-ledger a run's passed units go to the ledger (a copied entry
+#                  too), its failed one does not; on an empty cache a ledger entry is replayed,
 #                  not run, its files and build dependencies come back;
 #                  an entry whose key.txt does not hash to its key, or
 #                  whose file is gone, is not used; USE_LEDGER=0 ignores
@@ -90,9 +90,16 @@ harness_ledger() (
 	run_unit h "key two" - harness_logged two PASS >/dev/null
 	two=$UNIT_DIR
 	run_unit h "key three" - harness_logged three FAIL >/dev/null
+	# A verdict taken over from another entry, as bisect does: a copy
+	# that keeps the times of the files it copies, with its own key.txt
+	local four
+	four=$(unit_lookup h "key four")
+	cp -a "$one" "$four"
+	unit_keytext h "key four" > "$four/key.txt"
+	touch -d '2000-01-01' "$four"
 	ledger_write "$HARNESS/start" 2>/dev/null
 	n=$(find "$RESULTS/ledger/h" -mindepth 1 -maxdepth 1 -type d | wc -l)
-	[ "$n" = 2 ] || bad="$bad; the ledger has $n entries, not the 2 passed units"
+	[ "$n" = 3 ] || bad="$bad; the ledger has $n entries, not the 2 passed units and the copy"
 	[ "$(cat "$RESULTS/ledger/h/${one##*/}/files.txt" 2>/dev/null)" = logs/one.log ] ||
 		bad="$bad; the entry does not name the file its unit wrote"
 	# Another machine: no cache, the committed results
@@ -176,7 +183,7 @@ check_harness() {
 	fi
 	out=$(harness_ledger 2>/dev/null)
 	if [ -z "$out" ]; then
-		record PASS harness-ledger - "passed units written, failed ones not; replayed with their files and build dependencies on an empty cache; a wrong key.txt, a missing file or USE_LEDGER=0 runs the unit"
+		record PASS harness-ledger - "passed units written (a copied entry too), failed ones not; replayed with their files and build dependencies on an empty cache; a wrong key.txt, a missing file or USE_LEDGER=0 runs the unit"
 	else
 		record FAIL harness-ledger - "$out"
 	fi
