@@ -311,41 +311,36 @@ def export(a):
     # The boots: the base and the head boot kernels
     reg = os.path.join(results, "regression", "regression.json")
     if os.path.exists(reg):
-        with open(reg) as f:
-            rj = json.load(f)
         bids = {}
         for kern, k in (("base", 0), ("series", n)):
             bids[kern] = add_build(k, "boot-x86_64", "PASS", "x86_64", compiler=gcc,
                                    command="tinyconfig + kernel-config/boot-x86_64.config",
                                    comment="the boot kernel of scripts/regression-boot")
-        rrec = {r["check"][len("regression-"):]: r for r in recs
-                if r["check"].startswith("regression-")}
-        for setup, kerns in rj.get("setups", {}).items():
-            for kern, v in kerns.items():
-                if kern not in bids:
-                    continue
-                add_test(bids[kern], "boot.regression", "PASS" if v.get("ok") else "FAIL",
-                         key=f"{setup}:boot.regression",
-                         environment={"comment": f"QEMU {tools.get('qemu', '')}, setup {setup}"},
-                         comment="; ".join(v.get("problems", [])) or
-                         "nvme, e1000e and virtio-net probed with MSI-X; interrupts rose",
-                         misc={"verdict_origin": rrec.get(setup, {}).get("origin", "run")})
-        vf = os.path.join(results, "vfio", "vfio.json")
-        vrec = {r["check"][len("vfio-"):]: r for r in recs if r["check"].startswith("vfio-")}
-        if os.path.exists(vf):
-            with open(vf) as f:
-                vj = json.load(f)
-            for setup, kerns in vj.get("setups", {}).items():
+        def boot_tests(check, path, passed):
+            """One test per setup and kernel of a boot check's JSON (check
+            "regression" or "vfio"), on the boot kernel's build; PASSED
+            is the comment of a setup without problems."""
+            if not os.path.exists(path):
+                return
+            with open(path) as f:
+                bj = json.load(f)
+            orig = {r["check"][len(check) + 1:]: r for r in recs
+                    if r["check"].startswith(check + "-")}
+            for setup, kerns in bj.get("setups", {}).items():
                 for kern, v in kerns.items():
                     if kern not in bids:
                         continue
-                    add_test(bids[kern], "boot.vfio", "PASS" if v.get("ok") else "FAIL",
-                             key=f"{setup}:boot.vfio",
+                    add_test(bids[kern], f"boot.{check}", "PASS" if v.get("ok") else "FAIL",
+                             key=f"{setup}:boot.{check}",
                              environment={"comment": f"QEMU {tools.get('qemu', '')}, setup {setup}"},
-                             comment="; ".join(v.get("problems", [])) or
-                             "vfio_msix_dyn_test" + (" and the real VMM" if v.get("vmm") else "")
-                             + " as expected of this kernel",
-                             misc={"verdict_origin": vrec.get(setup, {}).get("origin", "run")})
+                             comment="; ".join(v.get("problems", [])) or passed(v),
+                             misc={"verdict_origin": orig.get(setup, {}).get("origin", "run")})
+
+        boot_tests("regression", reg,
+                   lambda v: "nvme, e1000e and virtio-net probed with MSI-X; interrupts rose")
+        boot_tests("vfio", os.path.join(results, "vfio", "vfio.json"),
+                   lambda v: "vfio_msix_dyn_test" + (" and the real VMM" if v.get("vmm") else "")
+                   + " as expected of this kernel")
         bench = os.path.join(results, "benchmark", "benchmark.json")
         brecs = [r for r in recs if r["check"].startswith("benchmark-") and r["status"] == "PASS"]
         if brecs and os.path.exists(bench):

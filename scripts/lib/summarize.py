@@ -123,28 +123,24 @@ def main():
         with open(fwd) as f:
             summary["forward_check"] = json.load(f)
 
-    reg = os.path.join(a.results, "regression", "regression.json")
-    if os.path.exists(reg):
-        with open(reg) as f:
+    def boot_summary(name, per_kernel):
+        """The results/NAME/NAME.json of a boot check, each kernel of each
+        setup reduced to ok, problems and what PER_KERNEL keeps."""
+        path = os.path.join(a.results, name, name + ".json")
+        if not os.path.exists(path):
+            return
+        with open(path) as f:
             r = json.load(f)
-        summary["regression"] = {
+        summary[name] = {
             "kernels": r["kernels"], "passed": r["passed"], "failed": r["failed"],
-            "setups": {s: {k: {"ok": v["ok"], "problems": v["problems"],
-                               "irqs": {d: [x["irqs_before"], x.get("irqs_after")]
-                                        for d, x in v["drivers"].items()}}
+            "setups": {s: {k: dict(ok=v["ok"], problems=v["problems"], **per_kernel(v))
                            for k, v in kern.items()}
                        for s, kern in r["setups"].items()}}
-    vf = os.path.join(a.results, "vfio", "vfio.json")
-    if os.path.exists(vf):
-        with open(vf) as f:
-            r = json.load(f)
-        summary["vfio"] = {
-            "kernels": r["kernels"], "passed": r["passed"], "failed": r["failed"],
-            "setups": {s: {k: {"ok": v["ok"], "problems": v["problems"],
-                               "noresize": v.get("noresize"), "cases": v["cases"],
-                               "vmm": v.get("vmm")}
-                           for k, v in kern.items()}
-                       for s, kern in r["setups"].items()}}
+
+    boot_summary("regression", lambda v: {
+        "irqs": {d: [x["irqs_before"], x.get("irqs_after")] for d, x in v["drivers"].items()}})
+    boot_summary("vfio", lambda v: {
+        "noresize": v.get("noresize"), "cases": v["cases"], "vmm": v.get("vmm")})
     bench = os.path.join(a.results, "benchmark", "benchmark.json")
     if os.path.exists(bench):
         with open(bench) as f:
