@@ -352,6 +352,22 @@ def export(a):
                          misc={"target": h.get("target"), "target_met": h.get("met"),
                                "clock": h.get("clock")})
 
+        vbench = os.path.join(results, "vfio-bench", "vfio-bench.json")
+        vrecs = [r for r in recs if r["check"].startswith("vfio-bench-") and r["status"] == "PASS"]
+        if vrecs and os.path.exists(vbench):
+            with open(vbench) as f:
+                vj = json.load(f)
+            big = str(vj.get("largest_n", ""))
+            if big in vj.get("ratio_base_reenable_over_series_dynamic", {}):
+                add_test(bids["series"], "vfio_bench.ratio", "DONE",
+                         comment=f"base re-enable over series addition at N={big}",
+                         number={"value": vj["ratio_base_reenable_over_series_dynamic"][big]},
+                         misc={"target": vj.get("target"), "target_met": vj.get("target_met")})
+                add_test(bids["series"], "vfio_bench.dynamic_us", "DONE",
+                         comment=f"one vector added through VFIO with {big} live (us)",
+                         number={"value": vj["dynamic"][big]["median_us"], "unit": "us"},
+                         misc={"torn_down": vj["dynamic"][big]["torn_down"]})
+
     with open(a.out, "w") as f:
         # one object a line: readable diffs, still one JSON document
         f.write('{"version": %s,\n' % json.dumps(data["version"]))

@@ -146,6 +146,16 @@ def main():
         with open(bench) as f:
             summary["benchmark"] = json.load(f)
 
+    vbench = os.path.join(a.results, "vfio-bench", "vfio-bench.json")
+    if os.path.exists(vbench):
+        with open(vbench) as f:
+            summary["vfio_bench"] = json.load(f)
+
+    rel = os.path.join(a.results, "reliability.json")
+    if os.path.exists(rel):
+        with open(rel) as f:
+            summary["reliability"] = json.load(f)
+
     kabi = os.path.join(a.results, "kabi", "kabi.json")
     if os.path.exists(kabi):
         with open(kabi) as f:
@@ -228,6 +238,49 @@ def main():
                       f"{e.get('reenable', {}).get('median_ms', '-')} | "
                       f"{e.get('ratio_reenable_over_dynamic', '-')} | "
                       f"{p2.get('dynamic_us_per_vector', '-')} | {p2.get('bulk_us_per_vector', '-')} |")
+    if "vfio_bench" in summary:
+        b = summary["vfio_bench"]
+        md += ["", "## VFIO benchmark (`test-results/vfio-bench/`, plot.png)", "", b["setup"], ""]
+        md += [f"- {line}" for line in b.get("lines", [])]
+        md += ["", "| N live | series: add one (us) | base: re-enable with N + 1 (ms) | ratio | "
+               "torn down: series / base |", "|---|---|---|---|---|"]
+        for n, d in sorted(b.get("dynamic", {}).items(), key=lambda x: int(x[0])):
+            r = b.get("reenable", {}).get(n, {})
+            md.append(f"| {n} | {d['median_us']} | "
+                      f"{round(r['median_us'] / 1000, 2) if r else '-'} | "
+                      f"{b.get('ratio_base_reenable_over_series_dynamic', {}).get(n, '-')} | "
+                      f"{d['torn_down']} / {r.get('torn_down', '-')} |")
+    if "reliability" in summary:
+        r = summary["reliability"]
+        md += ["", "## Reliability (`test-results/reliability.json`, scripts/reliability)", "",
+               f"Series `{r['kernels'].get('series', '?')[:12]}` against base "
+               f"`{r['kernels'].get('base', '?')[:12]}`: {r['passed']} setups passed, "
+               f"{r['failed']} failed. Fault points per entry point (current->fail_nth with "
+               "failslab and fail_page_alloc): faults that failed the call / points reached / "
+               "faults the call absorbed.", "",
+               "| setup | kernel | entry point | failed | points | absorbed |",
+               "|---|---|---|---|---|---|"]
+        for s_, kerns in r["setups"].items():
+            for k_, v in kerns.items():
+                for ep, f in v.get("points", {}).items():
+                    md.append(f"| {s_} | {k_} | {ep} | {f['failed']} | {f['points']} | "
+                              f"{f['absorbed']} |")
+        md += ["", "| setup | kernel | ok | kmemleak: series code / other | problems |",
+               "|---|---|---|---|---|"]
+        for s_, kerns in r["setups"].items():
+            for k_, v in kerns.items():
+                ml = v.get("kmemleak", [])
+                ours = sum(1 for o in ml if o["series"])
+                md.append(f"| {s_} | {k_} | {v.get('ok')} | "
+                          f"{ours if k_ == 'series' else '-'} / "
+                          f"{len(ml) - ours if k_ == 'series' else len(ml)} | "
+                          f"{'; '.join(v.get('problems', []))} |")
+        bad = r["setups"].get("none", {}).get("series", {}).get("bad_input", [])
+        if bad:
+            md += ["", f"Bad input ({len(bad)} invalid calls, series, no IOMMU; each one also "
+                   "left the state as it was):", "", "| # | call | documented | result |",
+                   "|---|---|---|---|"]
+            md += [f"| {b['n']} | `{b['call']}` | {b['expected']} | {b['result']} |" for b in bad]
     if "kabi" in summary:
         k = summary["kabi"]
         e = k["exports"]
