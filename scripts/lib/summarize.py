@@ -151,6 +151,11 @@ def main():
         with open(vbench) as f:
             summary["vfio_bench"] = json.load(f)
 
+    rel = os.path.join(a.results, "reliability.json")
+    if os.path.exists(rel):
+        with open(rel) as f:
+            summary["reliability"] = json.load(f)
+
     kabi = os.path.join(a.results, "kabi", "kabi.json")
     if os.path.exists(kabi):
         with open(kabi) as f:
@@ -245,6 +250,53 @@ def main():
                       f"{round(r['median_us'] / 1000, 2) if r else '-'} | "
                       f"{b.get('ratio_base_reenable_over_series_dynamic', {}).get(n, '-')} | "
                       f"{d['torn_down']} / {r.get('torn_down', '-')} |")
+    if "reliability" in summary:
+        r = summary["reliability"]
+        md += ["", "## Reliability (`test-results/reliability.json`, scripts/reliability)", "",
+               f"Series `{r['kernels'].get('series', '?')[:12]}` against base "
+               f"`{r['kernels'].get('base', '?')[:12]}`: {r['passed']} boots' verdicts passed, "
+               f"{r['failed']} failed. Fault points per entry point (current->fail_nth with "
+               "failslab and fail_page_alloc): faults that failed the call / points reached / "
+               "faults the call absorbed.", "",
+               "| setup | kernel | entry point | failed | points | absorbed |",
+               "|---|---|---|---|---|---|"]
+        for s_, kerns in r["setups"].items():
+            for k_, v in kerns.items():
+                for ep, f in v.get("points", {}).items():
+                    md.append(f"| {s_} | {k_} | {ep} | {f['failed']} | {f['points']} | "
+                              f"{f['absorbed']} |")
+        md += ["", "| setup | kernel | ok | kmemleak: series code / other | problems |",
+               "|---|---|---|---|---|"]
+        for s_, kerns in r["setups"].items():
+            for k_, v in kerns.items():
+                ml = v.get("kmemleak", [])
+                ours = sum(1 for o in ml if o["series"])
+                md.append(f"| {s_} | {k_} | {v.get('ok')} | "
+                          f"{ours if k_ == 'series' else '-'} / "
+                          f"{len(ml) - ours if k_ == 'series' else len(ml)} | "
+                          f"{'; '.join(v.get('problems', []))} |")
+        bad = r["setups"].get("none", {}).get("series", {}).get("bad_input", [])
+        if bad:
+            md += ["", f"Bad input ({len(bad)} invalid calls, series, no IOMMU; each one also "
+                   "left the state as it was):", "", "| # | call | documented | result |",
+                   "|---|---|---|---|"]
+            md += [f"| {b['n']} | `{b['call']}` | {b['expected']} | {b['result']} |" for b in bad]
+        md += ["", "Series, per setup: concurrent stress (10 s: allocations, affinity moves, "
+               "/proc/interrupts and msi_irqs/ reads, auxiliary child bind cycles, errors), "
+               "CPU hotplug, suspend and resume (pm_test platform), hot-unplug over QMP:", "",
+               "| setup | stress allocs / moves / reads / binds / errors | CPU hotplug | "
+               "suspend/resume | hot-unplug |", "|---|---|---|---|---|"]
+        for s_, kerns in r["setups"].items():
+            v = kerns.get("series", {})
+            st = v.get("stress", {})
+            c = v.get("cases", {})
+            cpu = "/".join(c.get(x, "-") for x in ("cpu_offline_unmanaged", "cpu_offline_managed"))
+            pm = "/".join(c.get(x, "-") for x in ("pm_hold", "pm_table_wiped", "pm_table_restored",
+                                                  "pm_delivered", "pm_given_back"))
+            h = r.get("hotplug", {}).get(s_, {})
+            md.append(f"| {s_} | {st.get('allocs', '-')} / {st.get('moves', '-')} / "
+                      f"{st.get('reads', '-')} / {st.get('binds', '-')} / {st.get('errors', '-')} | "
+                      f"{cpu} | {pm} | {'pass' if h.get('ok') else '; '.join(h.get('problems', ['-']))} |")
     if "kabi" in summary:
         k = summary["kabi"]
         e = k["exports"]
