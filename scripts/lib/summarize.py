@@ -281,6 +281,11 @@ def main():
                    "left the state as it was):", "", "| # | call | documented | result |",
                    "|---|---|---|---|"]
             md += [f"| {b['n']} | `{b['call']}` | {b['expected']} | {b['result']} |" for b in bad]
+        oops = os.path.join(a.results, "reliability-base-oops", "summary.txt")
+        if os.path.exists(oops):
+            md += ["", "6.1's own oops that the sweep's pins keep away, shown on the base "
+                   "without them (`scripts/reliability --base-oops`, not run by the "
+                   "validation): " + open(oops).read().strip()]
         md += ["", "Series, per setup: concurrent stress (10 s: allocations, affinity moves, "
                "/proc/interrupts and msi_irqs/ reads, auxiliary child bind cycles, errors), "
                "CPU hotplug, suspend and resume (pm_test platform), hot-unplug over QMP:", "",

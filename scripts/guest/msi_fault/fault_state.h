@@ -19,12 +19,25 @@
 #include <linux/msi.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 
 #define DEBUGFS_BUF	(256 * 1024)
 
-/* DEBUGFS_BUF bytes the suite allocates in its suite_init() */
+/* DEBUGFS_BUF bytes, from the suite's suite_init() to its suite_exit() */
 static char *fault_buf;
+
+static __maybe_unused int fault_buf_get(void)
+{
+	fault_buf = kvmalloc(DEBUGFS_BUF, GFP_KERNEL);
+	return fault_buf ? 0 : -ENOMEM;
+}
+
+static __maybe_unused void fault_buf_put(void)
+{
+	kvfree(fault_buf);
+	fault_buf = NULL;
+}
 
 struct fault_state {
 	bool msix_enabled;
@@ -141,8 +154,9 @@ static __maybe_unused unsigned int count_descs(struct device *dev)
 }
 
 /* The state of @pdev with its MSI-X table, and of its child @aux if any */
-static __maybe_unused void take_state_of(struct fault_state *s, struct pci_dev *pdev, void __iomem *table,
-			  unsigned int tsize, struct device *aux)
+static __maybe_unused void take_state_of(struct fault_state *s, struct pci_dev *pdev,
+					 void __iomem *table, unsigned int tsize,
+					 struct device *aux)
 {
 	unsigned int i;
 
@@ -162,8 +176,9 @@ static __maybe_unused void take_state_of(struct fault_state *s, struct pci_dev *
 	}
 }
 
-static __maybe_unused void expect_state(struct kunit *test, unsigned int n, const struct fault_state *a,
-			 const struct fault_state *b)
+static __maybe_unused void expect_state(struct kunit *test, unsigned int n,
+					const struct fault_state *a,
+					const struct fault_state *b)
 {
 	KUNIT_EXPECT_EQ_MSG(test, a->msix_enabled, b->msix_enabled, "n=%u: MSI-X enabled", n);
 	KUNIT_EXPECT_EQ_MSG(test, a->descs, b->descs, "n=%u: MSI descriptors", n);

@@ -49,10 +49,6 @@
 /* Far more than any entry point has; reaching it fails the case */
 #define MAX_POINTS	400
 
-/* For showing the base's oops that pin_irq_blocks() keeps away */
-static bool fault_no_pin;
-module_param_named(no_pin, fault_no_pin, bool, 0444);
-MODULE_PARM_DESC(no_pin, "Do not pin interrupt numbers (6.1 then oopses in the sweep)");
 
 #ifdef HAVE_MSIX_DYN
 static struct fault_child fault_child;
@@ -133,7 +129,7 @@ static void sweep(struct kunit *test, const struct fault_op *op)
 		if (test->status == KUNIT_FAILURE)
 			break;
 	}
-	KUNIT_EXPECT_LE_MSG(test, n, MAX_POINTS, "the sweep did not end");
+	KUNIT_EXPECT_LE_MSG(test, n, MAX_POINTS, "no end within MAX_POINTS");
 	KUNIT_EXPECT_GT_MSG(test, failed, 0U, "no fault point found");
 	kunit_info(test, "msi_fault: %s points=%u failed=%u absorbed=%u\n", op->name, n - 1,
 		   failed, absorbed);
@@ -468,18 +464,22 @@ static void bad_end(struct kunit *test, const char *call, const char *want_s, in
 
 #define BAD(test, call, want, warn_in)						\
 	do {									\
+		struct kunit *__test = (test);					\
+		const char *__warn = (warn_in);					\
 		int __got;							\
-		bad_begin(test, warn_in);					\
+		bad_begin(__test, __warn);					\
 		__got = (call);							\
-		bad_end(test, #call, (warn_in) ? #want ", WARN" : #want, want, __got); \
+		bad_end(__test, #call, __warn ? #want ", WARN" : #want, want, __got); \
 	} while (0)
 
 /* A void call: its result is that nothing changed */
 #define BAD_VOID(test, call, warn_in)						\
 	do {									\
-		bad_begin(test, warn_in);					\
+		struct kunit *__test = (test);					\
+		const char *__warn = (warn_in);					\
+		bad_begin(__test, __warn);					\
 		call;								\
-		bad_end(test, #call, (warn_in) ? "no effect, WARN" : "no effect", 0, 0); \
+		bad_end(__test, #call, __warn ? "no effect, WARN" : "no effect", 0, 0); \
 	} while (0)
 
 static int map_err(struct msi_map map)
@@ -594,7 +594,8 @@ static void bad_input_table(struct kunit *test)
 	BAD(test, msi_domain_alloc_irqs_range(&fault_adev.dev, MSI_DEFAULT_DOMAIN, 0, 1), -ENODEV,
 	    NULL);
 	BAD(test, auxiliary_device_create_msi_domain(&fault_adev, 0), -EINVAL, NULL);
-	BAD(test, auxiliary_device_create_msi_domain(&fault_adev, MSI_MAX_INDEX + 2), -EINVAL, NULL);
+	BAD(test, auxiliary_device_create_msi_domain(&fault_adev, MSI_MAX_INDEX + 2), -EINVAL,
+	    NULL);
 	device_release_driver(&fault_adev.dev);
 	BAD(test, auxiliary_device_create_msi_domain(&fault_adev, 4), -EINVAL, NULL);
 	KUNIT_ASSERT_EQ(test, device_driver_attach(&fault_adrv.driver, &fault_adev.dev), 0);
@@ -628,7 +629,6 @@ static void bad_input_table(struct kunit *test)
 
 #endif /* HAVE_MSIX_DYN */
 
-
 /*
  * 6.1's irq_insert_desc() ignores the error of radix_tree_insert(): when
  * an injected fault takes the tree node a new interrupt number needs,
@@ -640,6 +640,10 @@ static void bad_input_table(struct kunit *test)
  * number to PIN_SPAN beyond the last allocated one makes every node the
  * sweep can need exist before it starts.  The sweep then no longer
  * reaches that fault point, and the pins are given back at the end.
+ *
+ * With msi_fault_drv's no_pin, the opposite, to show the oops: every free
+ * number up to the end of the last block in use is taken, so that each
+ * allocation of the sweep starts a block of its own and needs a new node.
  */
 #define PIN_BLOCK	16
 #define PIN_SPAN	256
@@ -679,6 +683,25 @@ static void pin_irq_blocks(void)
 	pr_info("msi_fault: %u interrupt numbers pinned below %u\n", fault_npins, b);
 }
 
+static void fill_irq_blocks(void)
+{
+	unsigned int i, last = 0;
+	int irq;
+
+	for (i = 0; i < nr_irqs; i++)
+		if (irq_get_irq_data(i))
+			last = i;
+	for (i = 1; i <= (last | (PIN_BLOCK - 1)) && fault_npins < PIN_MAX; i++) {
+		if (irq_get_irq_data(i))
+			continue;
+		irq = irq_alloc_desc_at(i, NUMA_NO_NODE);
+		if (irq >= 0)
+			fault_pins[fault_npins++] = irq;
+	}
+	pr_info("msi_fault: no_pin: %u free interrupt numbers taken up to %u\n", fault_npins,
+		last | (PIN_BLOCK - 1));
+}
+
 static void unpin_irq_blocks(void)
 {
 	while (fault_npins)
@@ -691,10 +714,11 @@ static int fault_suite_init(struct kunit_suite *suite)
 		pr_err("msi_fault: no QEMU nvme controller bound to msi_fault_drv\n");
 		return -ENODEV;
 	}
-	fault_buf = kvmalloc(DEBUGFS_BUF, GFP_KERNEL);
-	if (!fault_buf)
+	if (fault_buf_get())
 		return -ENOMEM;
-	if (!fault_no_pin)
+	if (fault_no_pin)
+		fill_irq_blocks();
+	else
 		pin_irq_blocks();
 	return 0;
 }
@@ -706,7 +730,7 @@ static void fault_suite_exit(struct kunit_suite *suite)
 		fault_child_remove(&fault_child);
 #endif
 	unpin_irq_blocks();
-	kvfree(fault_buf);
+	fault_buf_put();
 }
 
 static struct kunit_case fault_cases[] = {
@@ -731,6 +755,7 @@ static struct kunit_suite fault_suite = {
 	.suite_exit = fault_suite_exit,
 	.test_cases = fault_cases,
 };
+
 kunit_test_suite(fault_suite);
 
 MODULE_DESCRIPTION("Fault injection sweep of the MSI allocation paths (scripts/reliability)");

@@ -19,6 +19,7 @@
 #define fault_driver	msi_fault_driver
 #define fault_adrv	msi_fault_adrv
 #define fault_nic	msi_fault_nic
+#define fault_no_pin	msi_fault_no_pin
 #define fault_nic_regs	msi_fault_nic_regs
 #define fault_nic_table	msi_fault_nic_table
 #define fault_nic_scribbled	msi_fault_nic_scribbled
@@ -29,6 +30,7 @@ extern void __iomem *fault_table;
 extern unsigned int fault_tsize;
 extern struct pci_driver fault_driver;
 extern struct pci_dev *fault_nic;
+extern bool fault_no_pin;
 extern void __iomem *fault_nic_regs;
 extern void __iomem *fault_nic_table;
 extern unsigned int fault_nic_scribbled;

@@ -22,6 +22,16 @@ EXPORT_SYMBOL_GPL(fault_table);
 unsigned int fault_tsize;
 EXPORT_SYMBOL_GPL(fault_tsize);
 
+/*
+ * For showing the base's oops that msi_fault's pins keep away.  A
+ * parameter of this module: 6.1 runs a module's KUnit suites before it
+ * parses the module's parameters.
+ */
+bool fault_no_pin;
+EXPORT_SYMBOL_GPL(fault_no_pin);
+module_param_named(no_pin, fault_no_pin, bool, 0444);
+MODULE_PARM_DESC(no_pin, "msi_fault does not pin interrupt numbers (6.1 then oopses)");
+
 struct pci_dev *fault_nic;
 EXPORT_SYMBOL_GPL(fault_nic);
 void __iomem *fault_nic_regs;

@@ -151,8 +151,7 @@ static struct kunit_case pm_hold_cases[] = {
 
 static int pm_suite_init(struct kunit_suite *suite)
 {
-	fault_buf = kvmalloc(DEBUGFS_BUF, GFP_KERNEL);
-	return fault_buf ? 0 : -ENOMEM;
+	return fault_buf_get();
 }
 
 static struct kunit_suite pm_hold_suite = {
@@ -161,6 +160,7 @@ static struct kunit_suite pm_hold_suite = {
 	.exit = pm_hold_exit,
 	.test_cases = pm_hold_cases,
 };
+
 kunit_test_suite(pm_hold_suite);
 
 static void __exit pm_exit(void)
@@ -168,7 +168,7 @@ static void __exit pm_exit(void)
 	if (pm_held.held)
 		pm_release();
 	fault_nic_release = NULL;
-	kvfree(fault_buf);
+	fault_buf_put();
 }
 module_exit(pm_exit);
 

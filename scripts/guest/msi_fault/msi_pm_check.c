@@ -84,13 +84,12 @@ static struct kunit_case pm_check_cases[] = {
 
 static int pm_check_init(struct kunit_suite *suite)
 {
-	fault_buf = kvmalloc(DEBUGFS_BUF, GFP_KERNEL);
-	return fault_buf ? 0 : -ENOMEM;
+	return fault_buf_get();
 }
 
 static void pm_check_exit(struct kunit_suite *suite)
 {
-	kvfree(fault_buf);
+	fault_buf_put();
 }
 
 static struct kunit_suite pm_check_suite = {
@@ -99,6 +98,7 @@ static struct kunit_suite pm_check_suite = {
 	.suite_exit = pm_check_exit,
 	.test_cases = pm_check_cases,
 };
+
 kunit_test_suite(pm_check_suite);
 
 MODULE_DESCRIPTION("MSI-X vectors after a suspend and resume (scripts/reliability)");

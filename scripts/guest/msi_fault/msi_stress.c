@@ -108,6 +108,7 @@ static void cpu_back(struct kunit *test)
 
 static void cpu_offline_unmanaged(struct kunit *test)
 {
+	const struct cpumask *eff;
 	struct nic_vec v = { };
 	struct irq_data *d;
 
@@ -124,8 +125,8 @@ static void cpu_offline_unmanaged(struct kunit *test)
 	if (cpu_away(test)) {
 		KUNIT_EXPECT_TRUE(test, irqd_is_started(d));
 		KUNIT_EXPECT_FALSE(test, entry_masked(v.map.index));
-		KUNIT_EXPECT_FALSE(test, cpumask_test_cpu(HOT_CPU,
-							 irq_data_get_effective_affinity_mask(d)));
+		eff = irq_data_get_effective_affinity_mask(d);
+		KUNIT_EXPECT_FALSE(test, cpumask_test_cpu(HOT_CPU, eff));
 		KUNIT_EXPECT_TRUE_MSG(test, nic_raise(&v, IRQ_WAIT),
 				      "nothing arrived with CPU %d offline", HOT_CPU);
 		KUNIT_EXPECT_NE(test, READ_ONCE(v.cpu), HOT_CPU);
@@ -179,7 +180,7 @@ out:
 #define STRESS_AUX_SIZE	8
 
 struct stress_slot {
-	struct mutex lock;
+	struct mutex lock;	/* an allocator's slot against the affinity mover */
 	struct msi_map map;
 };
 
@@ -460,13 +461,12 @@ static int stress_suite_init(struct kunit_suite *suite)
 		pr_err("msi_stress: no QEMU nvme controller bound to msi_fault_drv\n");
 		return -ENODEV;
 	}
-	fault_buf = kvmalloc(DEBUGFS_BUF, GFP_KERNEL);
-	return fault_buf ? 0 : -ENOMEM;
+	return fault_buf_get();
 }
 
 static void stress_suite_exit(struct kunit_suite *suite)
 {
-	kvfree(fault_buf);
+	fault_buf_put();
 }
 
 static struct kunit_case stress_cases[] = {
@@ -482,6 +482,7 @@ static struct kunit_suite stress_suite = {
 	.suite_exit = stress_suite_exit,
 	.test_cases = stress_cases,
 };
+
 kunit_test_suite(stress_suite);
 
 MODULE_DESCRIPTION("CPU hotplug and concurrent stress of dynamic MSI-X (scripts/reliability)");
