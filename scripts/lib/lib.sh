@@ -59,7 +59,8 @@ series_sha256() {
 MSI_DYN_PACKAGES="build-essential gcc clang lld llvm ccache flex bison bc
 	libelf-dev libssl-dev coccinelle sparse b4 quilt qemu-system-x86 python3
 	cpio kmod rsync xz-utils git dwarves busybox-static python3-ply python3-git ocaml-nox
-	gnuplot-nox git-email libmailtools-perl python3-jsonschema"
+	gnuplot-nox git-email libmailtools-perl python3-jsonschema
+	gcc-aarch64-linux-gnu qemu-system-arm"
 
 ensure_packages() {
 	[ "${MSI_DYN_NO_APT:-0}" = 1 ] && return 0
