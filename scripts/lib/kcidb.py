@@ -105,11 +105,21 @@ def matrix_entry(repo, cfg):
     return vals
 
 
+# Per prefix builds of checks other than bisect, as matrix entries would
+# describe them: the arm64 KUnit kernel of scripts/lib/checks/arm64.sh
+EXTRA_ENTRIES = {
+    "arm64-kunit": {"ARCH": "arm64", "KIND": "kunit", "CROSS": "aarch64-linux-gnu-",
+                    "KUNITCONFIG": "kernel-config/kunit/arm64.kunitconfig"},
+}
+
+
 def build_command(e):
     arch = e.get("ARCH", "")
     if e.get("KIND") == "kunit":
+        cross = e.get("CROSS", "")
         return (f"tools/testing/kunit/kunit.py run --arch={arch} "
-                f"--kunitconfig={e.get('KUNITCONFIG')} --make_options 'CC=ccache gcc'")
+                + (f"--cross_compile={cross} " if cross else "")
+                + f"--kunitconfig={e.get('KUNITCONFIG')} --make_options 'CC=ccache {cross}gcc'")
     base = e.get("BASECONFIG", "defconfig")
     what = "vmlinux" if e.get("KIND") == "full" else "the directories the series touches"
     return (f"make ARCH={arch} CC='ccache gcc' {base}; scripts/kconfig/merge_config.sh "
@@ -240,7 +250,7 @@ def export(a):
 
     # Per prefix: the matrix builds, their KUnit runs, checkpatch
     cfgs = sorted(f[:-5] for f in os.listdir(os.path.join(repo, "kernel-config", "matrix"))
-                  if f.endswith(".conf"))
+                  if f.endswith(".conf")) + sorted(EXTRA_ENTRIES)
     for k, patch in enumerate(patches, 1):
         nnnn = patch[:4]
         mine = by_patch.get(patch, [])
@@ -253,7 +263,7 @@ def export(a):
                          log_excerpt=tail(os.path.join(results, "logs", "checkpatch",
                                                        patch[:-6] + ".log")))
         for cfg in cfgs:
-            e = matrix_entry(repo, cfg)
+            e = EXTRA_ENTRIES.get(cfg) or matrix_entry(repo, cfg)
             brec = [r for r in mine if r["check"] == f"build-{cfg}"]
             if not brec:
                 continue
@@ -266,7 +276,8 @@ def export(a):
             secs = elapsed(os.path.join(results, "logs", "kunit", klogs[0]))[0] if klogs else None
             if secs is None and br["origin"] == "run":
                 secs = durations.get(f"bisect-{cfg}-{nnnn}")
-            bid = add_build(k, cfg, status_of(br), e.get("ARCH"), compiler=gcc,
+            cc = f"{e['CROSS']}gcc" if e.get("CROSS") else gcc
+            bid = add_build(k, cfg, status_of(br), e.get("ARCH"), compiler=cc,
                             command=build_command(e), comment=br["detail"][:1000],
                             duration=secs,
                             log_excerpt=tail(os.path.join(results, "logs", "build",
