@@ -2,7 +2,7 @@
 # Check "arm64" of scripts/validate: the KUnit suites of the series on
 # arm64, cross-built with Debian's gcc-aarch64-linux-gnu and run by
 # kunit.py under qemu-system-aarch64 (TCG) on the virt machine with a
-# GICv3 and its ITS (kernel-config/qemu/its.args), with the e1000e and NVMe
+# GICv3 and its ITS (kernel-config/kunit/arm64-its.args), with the e1000e and NVMe
 # of kernel-config/kunit/qemu-devices.args for the PCI/MSI-X, auxiliary
 # and ITS suites.  Judged like the KUnit configurations of the bisect
 # check (kunit_check of bisect.sh): every test passes, no splat, the
@@ -26,6 +26,8 @@ ARM64_FIRST=26
 ARM64_CROSS=aarch64-linux-gnu-
 ARM64_NAME=arm64-kunit
 ARM64_SETUP=its
+# The machine: not in kernel-config/qemu/, whose *.args key the x86 boots
+ARM64_SETUP_ARGS=kernel-config/kunit/arm64-its.args
 ARM64_KUNITCONFIG=kernel-config/kunit/arm64.kunitconfig
 ARM64_QEMU_CONFIG=kernel-config/kunit/arm64-qemu.py
 ARM64_DEVICES=0000:00:10.0,0000:00:11.0
@@ -34,7 +36,7 @@ ARM64_KERNEL_ARGS="msix_kunit.devices=$ARM64_DEVICES irq_gic_v3_its.kunit_device
 arm64_keytext() {
 	key_tree "$1"
 	key_files "$ARM64_KUNITCONFIG" "$ARM64_QEMU_CONFIG" kernel-config/kunit/qemu-devices.args \
-		"kernel-config/qemu/$ARM64_SETUP.args" "kernel-config/qemu/$ARM64_SETUP.expect" \
+		"$ARM64_SETUP_ARGS" "kernel-config/qemu/$ARM64_SETUP.expect" \
 		scripts/lib/checks/arm64.sh scripts/lib/checks/bisect.sh scripts/lib/kbuild.sh
 	echo "tool ${ARM64_CROSS}gcc: $("${ARM64_CROSS}gcc" --version 2>/dev/null | head -n 1)"
 	echo "tool qemu-system-aarch64: $(qemu-system-aarch64 --version 2>/dev/null | head -n 1)"
@@ -76,7 +78,7 @@ arm64_run() {
 		--qemu_config="$MSI_DYN_REPO/$ARM64_QEMU_CONFIG" \
 		--make_options "CC=ccache ${ARM64_CROSS}gcc" --jobs="$JOBS" \
 		--kernel_args="$ARM64_KERNEL_ARGS" --timeout=900 --json="$o/results.json" \
-		--qemu_args="$(cat "$MSI_DYN_REPO/kernel-config/qemu/$ARM64_SETUP.args" \
+		--qemu_args="$(cat "$MSI_DYN_REPO/$ARM64_SETUP_ARGS" \
 			"$MSI_DYN_REPO/kernel-config/kunit/qemu-devices.args" | tr '\n' ' ')") > "$log" 2>&1
 	krc=$?
 	if ! grep -q 'Starting KUnit Kernel' "$log"; then
