@@ -50,7 +50,7 @@ import sys
 from records import read_checks, read_durations
 
 ORIGIN = "msi_dyn"
-ARCH = {"um": "um", "x86_64": "x86_64"}
+ARCH = {"um": "um", "x86_64": "x86_64", "arm64": "arm64"}
 EXCERPT = 2048          # characters of log kept per object (schema: 16384)
 
 
