@@ -24,6 +24,17 @@ boot_kernel() {
 		echo "$o"
 		return 0
 	fi
+	boot_worktree "$ref" || return 1
+	rm -f "$o/.boot-stamp"
+	boot_kernel_build "$name" "$wt" || return 1
+	echo "$stamp" > "$o/.boot-stamp"
+}
+
+# boot_worktree REF: check commit REF of the tree out, clean, in the
+# worktree all boot kernels share ($MSI_DYN_CACHE/boot-tree), creating it
+# on first use
+boot_worktree() {
+	local ref=$1 wt=$MSI_DYN_CACHE/boot-tree
 	if [ ! -e "$wt/.git" ]; then
 		pgit -C "$MSI_DYN_TREE" worktree prune
 		rm -rf "$wt"
@@ -32,9 +43,6 @@ boot_kernel() {
 	fi
 	pgit -C "$wt" checkout -q -f --detach "$ref" && pgit -C "$wt" clean -q -fdx ||
 		{ echo "checkout of $ref failed" >&2; return 1; }
-	rm -f "$o/.boot-stamp"
-	boot_kernel_build "$name" "$wt" || return 1
-	echo "$stamp" > "$o/.boot-stamp"
 }
 
 # boot_kernel_build NAME SRC: build the kernel source in SRC with tinyconfig

@@ -310,7 +310,8 @@ def testing_section(s, series_sha, npatches):
                 width, name, v.get("passed", 0), v.get("failed", 0), v.get("skipped", 0)))
         items.append("KUnit (suites %s) at every prefix, under UML and under QEMU "
                      "(x86_64, lockdep and KASAN; no IOMMU, VT-d and AMD-Vi interrupt "
-                     "remapping); at the last prefix:\n%s"
+                     "remapping), and from 0026 on under qemu-system-aarch64 (arm64 "
+                     "virt with a GICv3 ITS, lockdep and KASAN); at the last prefix:\n%s"
                      % (", ".join(sorted(suites)), "\n".join(rows)))
     gates = [(s.get(g, {}).get(f), n) for g, f, n in (
         ("w1", "new_warnings", "W=1 warnings"), ("sparse", "new_warnings", "sparse warnings"),
@@ -320,12 +321,18 @@ def testing_section(s, series_sha, npatches):
     if gates:
         items.append("against the base, on the files the series touches: %s."
                      % ", ".join(gates))
-    for key in sorted(s):
-        if "regression" in key:
-            c = count_status(s[key])
-            if c:
-                items.append("regression boots (nvme, e1000e and virtio-net on the base "
-                             "and on the series, in the three IOMMU setups): %s." % c)
+    for key, where in (("regression", "in the three IOMMU setups of x86_64"),
+                       ("arm64_regression", "on arm64's GICv3 ITS (QEMU virt)")):
+        c = count_status(s.get(key))
+        if c:
+            items.append("regression boots (nvme, e1000e and virtio-net on the base "
+                         "and on the series, %s): %s." % (where, c))
+    ag = s.get("arm64_gates", {})
+    if ag.get("files"):
+        items.append("on arm64, against the base, in the %d touched files its boot kernel "
+                     "builds (the ITS driver among them): %d new W=1 warnings, %d new "
+                     "sparse warnings." % (len(ag["files"]), ag["w1"]["new"],
+                                           ag["sparse"]["new"]))
     bench = s.get("benchmark", {})
     heads = bench.get("headline", {})
     if heads:
@@ -355,6 +362,15 @@ def testing_section(s, series_sha, npatches):
                 "met" if h["met"] else "missed"))
         items.append("benchmark (QEMU TCG, nvme with 2048 MSI-X entries; "
                      "test-results/benchmark/): " + "; ".join(parts) + ".")
+    ab = s.get("arm64_benchmark", {}).get("p1_growth", {}).get("2048", {})
+    if ab.get("ratio_reenable_over_dynamic"):
+        items.append("arm64 growth benchmark (QEMU TCG virt with a GICv3 ITS, the same nvme; "
+                     "test-results/arm64-benchmark/): growing to 2048 vectors one at a time, "
+                     "6.1's free-and-reallocate over pci_msix_alloc_irq_at(): %s (%s ms "
+                     "against %s ms, wall clock)." % (
+                         ab["ratio_reenable_over_dynamic"],
+                         ab.get("reenable", {}).get("median_ms"),
+                         ab.get("dynamic", {}).get("median_ms")))
     fc = s.get("forward_check", {})
     if fc.get("status"):
         items.append("forward check (information): %s." % fc.get("detail", fc["status"]))

@@ -123,22 +123,27 @@ def main():
         with open(fwd) as f:
             summary["forward_check"] = json.load(f)
 
-    def boot_summary(name, per_kernel):
-        """The results/NAME/NAME.json of a boot check, each kernel of each
-        setup reduced to ok, problems and what PER_KERNEL keeps."""
-        path = os.path.join(a.results, name, name + ".json")
+    def boot_summary(name, per_kernel, path=None, key=None):
+        """The results/NAME/NAME.json (or PATH below results/) of a boot
+        check as summary[KEY or NAME], each kernel of each setup reduced
+        to ok, problems and what PER_KERNEL keeps."""
+        path = os.path.join(a.results, path or os.path.join(name, name + ".json"))
         if not os.path.exists(path):
             return
         with open(path) as f:
             r = json.load(f)
-        summary[name] = {
+        summary[key or name] = {
             "kernels": r["kernels"], "passed": r["passed"], "failed": r["failed"],
             "setups": {s: {k: dict(ok=v["ok"], problems=v["problems"], **per_kernel(v))
                            for k, v in kern.items()}
                        for s, kern in r["setups"].items()}}
 
-    boot_summary("regression", lambda v: {
-        "irqs": {d: [x["irqs_before"], x.get("irqs_after")] for d, x in v["drivers"].items()}})
+    def irqs(v):
+        return {"irqs": {d: [x["irqs_before"], x.get("irqs_after")]
+                         for d, x in v["drivers"].items()}}
+
+    boot_summary("regression", irqs)
+    boot_summary("arm64-regression", irqs, "arm64-regression/regression.json", "arm64_regression")
     boot_summary("vfio", lambda v: {
         "noresize": v.get("noresize"), "cases": v["cases"], "vmm": v.get("vmm")})
     bench = os.path.join(a.results, "benchmark", "benchmark.json")
@@ -150,6 +155,21 @@ def main():
     if os.path.exists(vbench):
         with open(vbench) as f:
             summary["vfio_bench"] = json.load(f)
+
+    agates = os.path.join(a.results, "arm64-gates")
+    if os.path.exists(os.path.join(agates, "files.txt")):
+        def count(name):
+            path = os.path.join(agates, name)
+            return sum(1 for x in open(path) if x.strip()) if os.path.exists(path) else None
+        summary["arm64_gates"] = {
+            "files": [x.strip() for x in open(os.path.join(agates, "files.txt")) if x.strip()],
+            **{g: {"new": count(f"{g}.new.log"), "base": count(f"{g}.base.log"),
+                   "series": count(f"{g}.series.log")} for g in ("w1", "sparse")}}
+
+    abench = os.path.join(a.results, "arm64-benchmark", "benchmark.json")
+    if os.path.exists(abench):
+        with open(abench) as f:
+            summary["arm64_benchmark"] = json.load(f)
 
     rel = os.path.join(a.results, "reliability.json")
     if os.path.exists(rel):
@@ -169,6 +189,19 @@ def main():
     with open(os.path.join(a.results, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
+
+    def growth_table(b):
+        """The growth figures (P1, P2) of a benchmark's JSON as a table"""
+        rows = ["| N | dynamic ms | re-enable ms | ratio | dynamic us/vec | bulk us/vec |",
+                "|---|---|---|---|---|---|"]
+        for n, e in sorted(b.get("p1_growth", {}).items(), key=lambda x: int(x[0])):
+            p2 = b.get("p2_per_vector", {}).get(n, {})
+            rows.append(f"| {n} | {e['dynamic']['median_ms']} | "
+                        f"{e.get('reenable', {}).get('median_ms', '-')} | "
+                        f"{e.get('ratio_reenable_over_dynamic', '-')} | "
+                        f"{p2.get('dynamic_us_per_vector', '-')} | "
+                        f"{p2.get('bulk_us_per_vector', '-')} |")
+        return rows
 
     md = ["# msi-dyn validation", "",
           f"Base: Linux {a.base_version} (`{a.base_commit}`), series head `{a.head_commit}`, "
@@ -199,16 +232,28 @@ def main():
         md += ["", "## Forward check", "",
                f"Newest 6.1.y in the archive: {fc['newest_6_1_debian_version']}: "
                f"{fc['status']} ({fc['detail']})"]
-    if "regression" in summary:
-        md += ["", "## Regression boots (base / series)", "",
+    for key, title in (("regression", "Regression boots (base / series)"),
+                       ("arm64_regression", "arm64 regression boots (`test-results/"
+                        "arm64-regression/`, virt with a GICv3 ITS)")):
+        if key not in summary:
+            continue
+        md += ["", f"## {title}", "",
                "| setup | kernel | ok | nvme | e1000e | virtio-pci | problems |",
                "|---|---|---|---|---|---|---|"]
-        for s, kern in summary["regression"]["setups"].items():
+        for s, kern in summary[key]["setups"].items():
             for k, v in kern.items():
                 irq = ["{} -> {}".format(*v["irqs"][d]) if d in v["irqs"] else "-"
                        for d in ("nvme", "e1000e", "virtio-pci")]
                 md.append(f"| {s} | {k} | {v['ok']} | " + " | ".join(irq) +
                           f" | {'; '.join(v['problems'])} |")
+    if "arm64_gates" in summary:
+        g = summary["arm64_gates"]
+        md += ["", "## arm64 gates (`test-results/arm64-gates/`)", "",
+               f"W=1 and sparse (C=2) on the {len(g['files'])} files the series touches that "
+               "the arm64 boot kernel builds, base against series: "
+               + ", ".join(f"{k}: {g[k]['new']} new ({g[k]['base']} on base, "
+                           f"{g[k]['series']} with the series)" for k in ("w1", "sparse"))
+               + ". Files: " + ", ".join(g["files"]) + "."]
     if "vfio" in summary:
         md += ["", "## VFIO boots (`test-results/vfio/`)", "",
                "| setup | kernel | ok | NORESIZE | kselftest pass/skip/fail | real VMM | problems |",
@@ -230,14 +275,11 @@ def main():
         for fig, h in sorted(b.get("headline", {}).items()):
             md.append(f"- {fig.upper()} ({h['clock']}): {h['what']}: {h['value']} "
                       f"(target {h['target']}: {'met' if h['met'] else 'missed'})")
-        md += ["", "| N | dynamic ms | re-enable ms | ratio | dynamic us/vec | bulk us/vec |",
-               "|---|---|---|---|---|---|"]
-        for n, e in sorted(b.get("p1_growth", {}).items(), key=lambda x: int(x[0])):
-            p2 = b.get("p2_per_vector", {}).get(n, {})
-            md.append(f"| {n} | {e['dynamic']['median_ms']} | "
-                      f"{e.get('reenable', {}).get('median_ms', '-')} | "
-                      f"{e.get('ratio_reenable_over_dynamic', '-')} | "
-                      f"{p2.get('dynamic_us_per_vector', '-')} | {p2.get('bulk_us_per_vector', '-')} |")
+        md += [""] + growth_table(b)
+    if "arm64_benchmark" in summary:
+        b = summary["arm64_benchmark"]
+        md += ["", "## arm64 growth benchmark (`test-results/arm64-benchmark/`, "
+               "scripts/arm64-boot --bench)", "", b["setup"], ""] + growth_table(b)
     if "vfio_bench" in summary:
         b = summary["vfio_bench"]
         md += ["", "## VFIO benchmark (`test-results/vfio-bench/`, plot.png)", "", b["setup"], ""]

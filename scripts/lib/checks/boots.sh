@@ -32,7 +32,8 @@ regression_boots() {
 check_regression() {
 	local text
 	text=$(boots_keytext
-		key_files scripts/regression-boot scripts/guest/regression-init scripts/lib/checks/boots.sh)
+		key_files scripts/regression-boot scripts/guest/regression-init scripts/lib/regression-report.py \
+			scripts/lib/checks/boots.sh)
 	run_unit regression "$text" - regression_boots
 }
 
