@@ -55,27 +55,13 @@ def main():
     if not series:
         print("FAIL benchmark-arm64: no series.log")
         return 1
-    p1, p2 = {}, {}
-    for n in sorted(series.get("dyn", {})):
-        a = series["dyn"][n]
-        e = {"dynamic": br.stat(a), "dynamic_torn_down": max(a["torn"])}
-        b = series.get("reenable", {}).get(n)
-        if b:
-            e["reenable"] = br.stat(b)
-            e["reenable_torn_down"] = max(b["torn"])
-            e["ratio_reenable_over_dynamic"] = round(br.med(b) / br.med(a), 1)
-        p1[str(n)] = e
-        if max(a["torn"]) != 0:
+    p1 = res["p1_growth"] = br.growth_table(series)
+    p2 = res["p2_per_vector"] = br.per_vector_table(series)
+    for n, e in p1.items():
+        if e["dynamic_torn_down"] != 0:
             bad = True
             lines.append(f"FAIL benchmark-arm64-p1: dynamic growth to {n} changed "
-                         f"{max(a['torn'])} live vectors")
-        if n in series.get("bulk", {}):
-            per_dyn = br.per_vector(series, n)
-            per_bulk = br.med(series["bulk"][n]) / n / 1e3
-            p2[str(n)] = {"dynamic_us_per_vector": round(per_dyn, 2),
-                          "bulk_us_per_vector": round(per_bulk, 2),
-                          "ratio_dynamic_over_bulk": round(per_dyn / per_bulk, 3)}
-    res["p1_growth"], res["p2_per_vector"] = p1, p2
+                         f"{e['dynamic_torn_down']} live vectors")
     x86 = x86_figures(x86_json)
     res["x86_64"] = x86
     n = str(br.LARGEST)

@@ -124,6 +124,35 @@ def blocks(runs_list, n=LARGEST):
     return {first: round(statistics.median(v) / 1e3, 3) for first, v in sorted(acc.items())}
 
 
+def growth_table(series):
+    """P1 per N of one wall clock boot: dynamic growth against
+    free-and-reallocate, and the live vectors each tore down"""
+    p1 = {}
+    for n in sorted(series.get("dyn", {})):
+        a = series["dyn"][n]
+        b = series.get("reenable", {}).get(n)
+        e = {"dynamic": stat(a), "dynamic_torn_down": max(a["torn"])}
+        if b:
+            e["reenable"] = stat(b)
+            e["reenable_torn_down"] = max(b["torn"])
+            e["ratio_reenable_over_dynamic"] = round(med(b) / med(a), 1)
+        p1[str(n)] = e
+    return p1
+
+
+def per_vector_table(series):
+    """P2 per N of one wall clock boot: the cost per vector of dynamic
+    growth against one bulk allocation divided by N, in us"""
+    p2 = {}
+    for n in sorted(series.get("dyn", {})):
+        if n in series.get("bulk", {}):
+            per_dyn, per_bulk = per_vector(series, n), med(series["bulk"][n]) / n / 1e3
+            p2[str(n)] = {"dynamic_us_per_vector": round(per_dyn, 2),
+                          "bulk_us_per_vector": round(per_bulk, 2),
+                          "ratio_dynamic_over_bulk": round(per_dyn / per_bulk, 3)}
+    return p2
+
+
 def main():
     out = sys.argv[1]
     commits = dict(a.split("=", 1) for a in sys.argv[2:])
@@ -151,17 +180,7 @@ def main():
         return 1
 
     # P1: growth, dynamic against free-and-reallocate (wall clock)
-    p1 = {}
-    for n in sorted(series.get("dyn", {})):
-        a = series["dyn"][n]
-        b = series.get("reenable", {}).get(n)
-        e = {"dynamic": stat(a), "dynamic_torn_down": max(a["torn"])}
-        if b:
-            e["reenable"] = stat(b)
-            e["reenable_torn_down"] = max(b["torn"])
-            e["ratio_reenable_over_dynamic"] = round(med(b) / med(a), 1)
-        p1[str(n)] = e
-    res["p1_growth"] = p1
+    p1 = res["p1_growth"] = growth_table(series)
     for name, runs in [("series.log", series)] + [(f"ic-series-{r}.log", v)
                                                   for r, v in ic_s.items()]:
         for n, a in runs.get("dyn", {}).items():
@@ -172,14 +191,7 @@ def main():
 
     # P2: per-vector cost, dynamic against bulk, in-boot: wall clock from the
     # P1 boot, instruction clock from the first instruction clock run
-    p2 = {}
-    for n in sorted(series.get("dyn", {})):
-        if n in series.get("bulk", {}):
-            per_dyn, per_bulk = per_vector(series, n), med(series["bulk"][n]) / n / 1e3
-            p2[str(n)] = {"dynamic_us_per_vector": round(per_dyn, 2),
-                          "bulk_us_per_vector": round(per_bulk, 2),
-                          "ratio_dynamic_over_bulk": round(per_dyn / per_bulk, 3)}
-    res["p2_per_vector"] = p2
+    p2 = res["p2_per_vector"] = per_vector_table(series)
     p2i = {}
     if ic_s:
         first = next(iter(ic_s.values()))

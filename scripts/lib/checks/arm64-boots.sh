@@ -23,12 +23,18 @@
 # shellcheck source=scripts/lib/boot-arm64.sh
 . "$MSI_DYN_REPO/scripts/lib/boot-arm64.sh"
 
+# arm64_boot_tool_keys: the cross compiler's version, for every key of an
+# arm64 boot kernel
+arm64_boot_tool_keys() {
+	echo "tool ${ARM64_BOOT_CROSS}gcc: $("${ARM64_BOOT_CROSS}gcc" --version 2>/dev/null | head -n 1)"
+}
+
 arm64_boots_keytext() {
 	key_tree "$SERIES_NAME"
 	key_files kernel-config/boot-arm64.config kernel-config/kunit/arm64-its.args \
 		scripts/arm64-boot scripts/lib/boot-arm64.sh scripts/lib/boot.sh \
 		scripts/lib/checks/arm64-boots.sh
-	echo "tool ${ARM64_BOOT_CROSS}gcc: $("${ARM64_BOOT_CROSS}gcc" --version 2>/dev/null | head -n 1)"
+	arm64_boot_tool_keys
 	echo "tool qemu-system-aarch64: $(qemu-system-aarch64 --version 2>/dev/null | head -n 1)"
 	echo "busybox source: $(dpkg-query -W -f='${source:Version}' busybox-static 2>/dev/null)"
 	tool_version python3

@@ -82,7 +82,7 @@ check_arm64_gates() {
 		key_tree "$SERIES_NAME"
 		key_files kernel-config/boot-arm64.config scripts/lib/boot-arm64.sh scripts/lib/boot.sh \
 			scripts/lib/checks/arm64-gates.sh scripts/lib/checks/gates.sh scripts/lib/kbuild.sh
-		echo "tool ${ARM64_BOOT_CROSS}gcc: $("${ARM64_BOOT_CROSS}gcc" --version 2>/dev/null | head -n 1)"
+		arm64_boot_tool_keys
 		tool_version sparse)
 	run_unit arm64-gates "$text" - arm64_gates
 }
