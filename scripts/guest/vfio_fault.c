@@ -26,7 +26,9 @@
  * again for "add"), and then the host vectors are what they were before
  * the call, kept ones included.
  *
- * Prints "VFAULT: <entry> points=P failed=F absorbed=A" per entry point,
+ * Prints "VFAULT: <entry> points=P failed=F absorbed=A" and "VFAULT:
+ * <entry> map=..." (the n-th character: F the ioctl failed, . it absorbed
+ * the fault) per entry point,
  * "VFAULT: problem <what>" for every check that failed, and "VFAULT: done
  * problems=N"; exit status 1 if N > 0.
  */
@@ -132,6 +134,7 @@ static void undo(int (*call)(void))
 static void sweep(const char *name, int (*call)(void))
 {
 	unsigned int n, left, failed = 0, absorbed = 0, kept = 0;
+	char map[MAX_POINTS + 1] = "";
 	int hv, hv_now, vi, err;
 
 	for (n = 1; n <= MAX_POINTS; n++) {
@@ -147,9 +150,11 @@ static void sweep(const char *name, int (*call)(void))
 				problem("host vectors left after MSI-X was disabled", n, 0);
 			if (left)
 				break;
+			map[n - 1] = '.';
 			absorbed++;
 			continue;
 		}
+		map[n - 1] = 'F';
 		failed++;
 		if (left)
 			problem("the ioctl failed without a fault", n, err);
@@ -175,6 +180,7 @@ static void sweep(const char *name, int (*call)(void))
 	if (!failed)
 		problem("no fault point found", n, 0);
 	printf("VFAULT: %s points=%u failed=%u absorbed=%u\n", name, n - 1, failed, absorbed);
+	printf("VFAULT: %s map=%s\n", name, map);
 	printf("VFAULT: %s kept=%u\n", name, kept);
 	fflush(stdout);
 }

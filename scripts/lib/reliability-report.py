@@ -48,6 +48,8 @@ STRESS = re.compile(r"# \w+: msi_stress: allocs=(\d+) frees=(\d+) moves=(\d+) re
                     r"binds=(\d+) errors=(\d+)$", re.M)
 PINS = re.compile(r"msi_fault: (\d+) interrupt numbers pinned below (\d+)$", re.M)
 POINTS = re.compile(r"# (\w+): msi_fault: (\S+) points=(\d+) failed=(\d+) absorbed=(\d+)", re.M)
+# What happened at each fault point n, the n-th character: F failed, . absorbed
+MAP = re.compile(r"(?:# \w+: msi_fault|^VFAULT): (\S+) map=([F.]*)$", re.M)
 
 
 def kmemleak(text):
@@ -109,6 +111,17 @@ def judge(kernel, setup, path):
             p.append("vfio_fault did not finish cleanly")
         if not re.search(r"^RELI: vfio irqs left 0$", text, re.M):
             p.append("vfio interrupts left after vfio_fault")
+    # The map of each sweep adds up to its figures
+    for m in MAP.finditer(text):
+        if m[1] in r["points"]:
+            r["points"][m[1]]["map"] = m[2]
+    for e, v in r["points"].items():
+        mp = v.get("map")
+        if mp is None:
+            p.append(f"{e}: no map of the fault points")
+        elif (len(mp), mp.count("F"), mp.count(".")) != (v["points"], v["failed"], v["absorbed"]):
+            p.append(f"{e}: the map ({len(mp)} points, {mp.count('F')} failed) does not add up "
+                     f"to {v['points']} points, {v['failed']} failed")
     for c in CASES[kernel]:
         if r["cases"].get(c) != "pass":
             p.append(f"{c}: {r['cases'].get(c, 'did not run')}")

@@ -19,7 +19,10 @@
  * the suite.  Each entry point is one case, which reports its fault
  * points ("msi_fault: <case> points=P failed=F absorbed=A", absorbed:
  * the fault was injected and the call still succeeded, as callers of
- * kobject_add() in the sysfs code and the xarray's retry do).
+ * kobject_add() in the sysfs code and the xarray's retry do), and what
+ * happened at each n ("msi_fault: <case> map=...", the n-th character: F
+ * the call failed, . it absorbed the fault), so that each point can be
+ * counted and compared with another sweep of the same call.
  *
  * The device is QEMU's nvme controller (1b36:0010), bound to
  * msi_fault_drv.ko, loaded first, only through driver_override (the init
@@ -96,8 +99,12 @@ static void sweep(struct kunit *test, const struct fault_op *op)
 {
 	unsigned int n, failed = 0, absorbed = 0, left;
 	struct fault_state before, after;
+	char *map;
 	int ret;
 
+	/* Allocated here, before any fault is armed */
+	map = kunit_kzalloc(test, MAX_POINTS + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
 	for (n = 1; n <= MAX_POINTS; n++) {
 		take_state(&before);
 		current->fail_nth = n;
@@ -111,9 +118,11 @@ static void sweep(struct kunit *test, const struct fault_op *op)
 			/* The call never reached its n-th failable allocation */
 			if (left)
 				break;
+			map[n - 1] = '.';
 			absorbed++;
 			continue;
 		}
+		map[n - 1] = 'F';
 		failed++;
 		KUNIT_EXPECT_EQ_MSG(test, left, 0U, "n=%u: %d without a fault", n, ret);
 		KUNIT_EXPECT_TRUE_MSG(test, errno_allowed(op, ret), "n=%u: errno %d", n, ret);
@@ -133,6 +142,7 @@ static void sweep(struct kunit *test, const struct fault_op *op)
 	KUNIT_EXPECT_GT_MSG(test, failed, 0U, "no fault point found");
 	kunit_info(test, "msi_fault: %s points=%u failed=%u absorbed=%u\n", op->name, n - 1,
 		   failed, absorbed);
+	kunit_info(test, "msi_fault: %s map=%s\n", op->name, map);
 }
 
 /*
@@ -489,6 +499,9 @@ static int map_err(struct msi_map map)
 	return map.virq ? -EFAULT : map.index;	/* a half-filled map */
 }
 
+/* An auxiliary device with no parent (NULL), never registered */
+static struct auxiliary_device bad_orphan;
+
 static irqreturn_t bad_handler(int irq, void *data)
 {
 	return IRQ_NONE;
@@ -587,6 +600,7 @@ static void bad_input_table(struct kunit *test)
 	}
 
 	/* The auxiliary device's domain and vectors */
+	BAD(test, auxiliary_device_create_msi_domain(&bad_orphan, 4), -ENODEV, NULL);
 	KUNIT_ASSERT_TRUE(test, aux_setup(test));
 	BAD(test, pci_msix_provide_aux_parent(pdev, 1), -EBUSY, NULL);
 	BAD(test, map_err(pci_msix_alloc_irq_at(pdev, 1, NULL)), -ERANGE, NULL);
