@@ -340,7 +340,7 @@ def main():
             cpu = "/".join(c.get(x, "-") for x in ("cpu_offline_unmanaged", "cpu_offline_managed"))
             pm = "/".join(c.get(x, "-") for x in ("pm_hold", "pm_table_wiped", "pm_table_restored",
                                                   "pm_delivered", "pm_given_back"))
-            h = r.get("hotplug", {}).get(s_, {})
+            h = r.get("hotplug", {}).get(s_, {}).get("series", {})
             md.append(f"| {s_} | {st.get('allocs', '-')} / {st.get('moves', '-')} / "
                       f"{st.get('reads', '-')} / {st.get('binds', '-')} / {st.get('errors', '-')} | "
                       f"{cpu} | {pm} | {'pass' if h.get('ok') else '; '.join(h.get('problems', ['-']))} |")
