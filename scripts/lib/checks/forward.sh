@@ -5,11 +5,15 @@
 check_forward() {
 	local out=$RESULTS/forward-check.json ver="" tb="" dir status detail v up tried=""
 	ensure_deb_src
-	# Newest first; the archive index can list an upload whose files the
-	# mirror does not serve (yet), so take the newest one that downloads.
+	# Newest first; the archive index can list uploads whose files the
+	# mirror does not serve (any more, or yet: several in a row have been
+	# seen), so take the newest one that downloads, of those newer than
+	# the base.
 	for v in $(apt-cache showsrc linux 2>/dev/null | sed -n 's/^Version: //p' |
-			grep '^6\.1\.' | sort -Vr -u | head -n 4); do
+			grep '^6\.1\.' | sort -Vr -u); do
 		up=${v%-*}
+		[ "$(printf '%s\n' "$up" "$BASE_VERSION" | sort -V | tail -n 1)" = "$BASE_VERSION" ] &&
+			break
 		tried="$tried $v"
 		if tb=$(fetch_tarball "$v" "linux_$up.orig.tar.xz" 2>>"$WORK/forward.log"); then
 			ver=$v
@@ -19,6 +23,7 @@ check_forward() {
 	if [ -z "$ver" ]; then
 		status=unknown
 		detail="no 6.1.y source could be downloaded (tried:${tried:- none})"
+		[ -z "$tried" ] && detail="the archive lists no 6.1.y newer than the base ($BASE_VERSION)"
 	else
 		up=${ver%-*}
 		dir=$MSI_DYN_CACHE/forward-$up
