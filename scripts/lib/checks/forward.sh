@@ -2,8 +2,31 @@
 # Check "forward" of scripts/validate (information, never a failure):
 # does the series apply with git am to the newest 6.1.y the Debian archive
 # serves?  Not cached: the archive changes under it.
+# forward_conflicts DIR REF: after apply_series_am failed on DIR, apply the
+# series to REF again, each patch that git am refuses with git apply
+# --reject (its other hunks applied, committed, and the next patch on
+# top), and print one line per such patch: "PATCH FILE:HUNKS ...", the
+# hunks each file rejected.  What a tree on a newer 6.1.y has to resolve.
+forward_conflicts() {
+	local dir=$1 ref=$2 p rej files
+	pgit -C "$dir" checkout -q -f -B forward-check "$ref" || return 1
+	pgit -C "$dir" clean -q -fdx >/dev/null
+	while read -r p; do
+		pgit -C "$dir" am -q --no-3way "$MSI_DYN_REPO/patches/$p" >/dev/null 2>&1 && continue
+		pgit -C "$dir" am --abort >/dev/null 2>&1
+		pgit -C "$dir" apply --reject "$MSI_DYN_REPO/patches/$p" >/dev/null 2>&1
+		files=""
+		while read -r rej; do
+			files="$files ${rej%.rej}:$(grep -c '^@@' "$dir/$rej")"
+			rm -f "$dir/$rej"
+		done < <(pgit -C "$dir" ls-files -o --exclude-standard | grep '\.rej$')
+		echo "${p%%-*}${files:- (git apply took it)}"
+		pgit -C "$dir" add -A && pgit -C "$dir" commit -q --allow-empty -m "forward check: $p, in part"
+	done < <(series_patches)
+}
+
 check_forward() {
-	local out=$RESULTS/forward-check.json ver="" tb="" dir status detail v up tried=""
+	local out=$RESULTS/forward-check.json ver="" tb="" dir status detail v up tried="" conflicts
 	ensure_deb_src
 	# Newest first; the archive index can list uploads whose files the
 	# mirror does not serve (any more, or yet: several in a row have been
@@ -34,6 +57,8 @@ check_forward() {
 			status=applies; detail="the series applies with git am to $up"
 		else
 			status=fails; detail=$res
+			conflicts=$(forward_conflicts "$dir" "v$up")
+			[ -n "$conflicts" ] && detail="$detail; the patches git am refuses, with the hunks each file rejects (the others apply): $(echo "$conflicts" | paste -sd ';' | sed 's/;/; /g')"
 		fi
 		[ "$tried" != " $ver" ] && detail="$detail (newer uploads listed but not downloadable:${tried% $ver})"
 	fi
