@@ -2,6 +2,28 @@
 # Check "forward" of scripts/validate (information, never a failure):
 # does the series apply with git am to the newest 6.1.y the Debian archive
 # serves?  Not cached: the archive changes under it.
+# forward_tree TARBALL DIR VERSION: DIR, a git repository of the files of
+# TARBALL that the series' patches touch (all git am reads), in one commit
+# tagged vVERSION; made again when that list of files changes.  A few
+# seconds, where importing the whole tree takes minutes.
+forward_tree() {
+	local tarball=$1 dir=$2 version=$3 paths
+	paths=$(sed -n 's#^\(---\|+++\) [ab]/##p' $(series_patches | sed "s#^#$MSI_DYN_REPO/patches/#") |
+		sort -u)
+	[ -d "$dir/.git" ] && [ "$(cat "$dir/.paths" 2>/dev/null)" = "$paths" ] && return 0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	# Files the series creates are not in the tarball: tar says so, and
+	# that is no error here
+	echo "$paths" | sed "s#^#linux-$version/#" |
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 --no-same-owner -T - 2>/dev/null
+	[ -n "$(ls -A "$dir")" ] || { echo "nothing of the series' files in $tarball" >&2; return 1; }
+	(cd "$dir" && pgit init -q && pgit add -A -f . &&
+		GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE" 			pgit commit -q -m "Linux $version, the files the series touches" &&
+		pgit tag "v$version") || return 1
+	echo "$paths" > "$dir/.paths"
+}
+
 # forward_conflicts DIR REF: after apply_series_am failed on DIR, apply the
 # series to REF again, each patch that git am refuses with git apply
 # --reject (its other hunks applied, committed, and the next patch on
@@ -49,11 +71,11 @@ check_forward() {
 		[ -z "$tried" ] && detail="the archive lists no 6.1.y newer than the base ($BASE_VERSION)"
 	else
 		up=${ver%-*}
-		dir=$MSI_DYN_CACHE/forward-$up
-		if [ ! -d "$dir/.git" ]; then
-			import_tarball "$tb" "$dir" "$up" "$BASE_DATE" "v$up" 2>>"$WORK/forward.log"
-		fi
-		if res=$(MSI_DYN_CACHE=$WORK apply_series_am "$dir" "v$up" forward-check); then
+		dir=$MSI_DYN_CACHE/forward-$up-touched
+		if ! forward_tree "$tb" "$dir" "$up" 2>>"$WORK/forward.log"; then
+			res="the files the series touches could not be taken from $(basename "$tb")"
+			status=unknown; detail=$res
+		elif res=$(MSI_DYN_CACHE=$WORK apply_series_am "$dir" "v$up" forward-check); then
 			status=applies; detail="the series applies with git am to $up"
 		else
 			status=fails; detail=$res
