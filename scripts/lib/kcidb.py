@@ -314,44 +314,85 @@ def export(a):
                             comment=r["detail"][:1000], misc={"verdict_origin": r["origin"]})
             if "uml" in c:
                 add_test(bid, "kunit", status_of(r), r)
-        elif c.startswith("regression-") or c.startswith("vfio-") or c.startswith("benchmark"):
+        elif c.startswith(("regression-", "vfio-", "benchmark", "arm64-regression-",
+                           "reliability-")):
             continue
         else:
             add_test(head_src, path_of(c), status_of(r), r)
 
-    # The boots: the base and the head boot kernels
+    # The boots: each kind of boot kernel, base and head
+    def boot_builds(name, arch, compiler, command, comment):
+        return {kern: add_build(k, name, "PASS", arch, compiler=compiler, command=command,
+                                comment=comment)
+                for kern, k in (("base", 0), ("series", n))}
+
+    def boot_tests(check, path, passed, bids, section="setups", test=None):
+        """One test per setup and kernel of a boot check's JSON (its
+        SECTION), on the boot kernel's build of BIDS; PASSED(v) is the
+        comment of a setup without problems.  Only when this run has the
+        check's verdicts: a JSON left by an earlier series is not this
+        head's."""
+        mine = [r for r in recs if r["check"].startswith(check + "-")
+                and r["status"] in ("PASS", "FAIL")]
+        if not mine or not os.path.exists(path):
+            return
+        with open(path) as f:
+            bj = json.load(f)
+        orig = {r["check"][len(check) + 1:]: r for r in mine}
+        test = test or f"boot.{check}"
+        for setup, kerns in bj.get(section, {}).items():
+            for kern, v in kerns.items():
+                if kern not in bids:
+                    continue
+                add_test(bids[kern], test, "PASS" if v.get("ok") else "FAIL",
+                         key=f"{setup}:{test}",
+                         environment={"comment": f"QEMU {tools.get('qemu', '')}, setup {setup}"},
+                         comment=("; ".join(v.get("problems", [])) or passed(v))[:1000],
+                         misc={"verdict_origin": orig.get(setup, {}).get("origin", "run")})
+
+    # arm64: the boot kernel of scripts/arm64-boot, on the GICv3 ITS
+    abids = boot_builds("boot-arm64", "arm64", None,
+                        "tinyconfig + kernel-config/boot-arm64.config, "
+                        "CROSS_COMPILE=aarch64-linux-gnu-",
+                        "the arm64 boot kernel of scripts/arm64-boot")
+    boot_tests("arm64-regression", os.path.join(results, "arm64-regression", "regression.json"),
+               lambda v: "nvme, e1000e and virtio-net probed with MSI-X on the ITS; "
+                         "interrupts rose", abids)
+    for r in recs:
+        m = re.match(r"arm64-regression-(\w+)-(base|series)-chip$", r["check"])
+        if m and any(t["build_id"] == abids[m[2]] for t in data["tests"]):
+            add_test(abids[m[2]], "boot.arm64-regression.chip", status_of(r), r,
+                     key=f"{m[1]}:boot.arm64-regression.chip")
+    # The reliability run's kernels (scripts/reliability)
+    rel = os.path.join(results, "reliability.json")
+    rbids = boot_builds("boot-reliability-x86_64", "x86_64", gcc,
+                        "tinyconfig + kernel-config/boot-x86_64.config + "
+                        "kernel-config/boot-debug.config + kernel-config/boot-reliability.config",
+                        "the KASAN, lockdep and kmemleak kernel of scripts/reliability")
+    boot_tests("reliability", rel,
+               lambda v: "fail_nth sweeps: " + ", ".join(
+                   f"{e} {f['failed']}/{f['points']}" for e, f in v.get("points", {}).items()),
+               rbids, test="reliability.sweep")
+    boot_tests("reliability-hotplug", rel,
+               lambda v: "removed over QMP and plugged back, state back to before", rbids,
+               section="hotplug", test="reliability.hotplug")
+    # A boot kernel without a test of this run is not exported
+    used_builds = {t["build_id"] for t in data["tests"]}
+    data["builds"] = [b for b in data["builds"]
+                      if b["id"] in used_builds or not b["config_name"].startswith(
+                          ("boot-arm64", "boot-reliability"))]
+
     reg = os.path.join(results, "regression", "regression.json")
     if os.path.exists(reg):
-        bids = {}
-        for kern, k in (("base", 0), ("series", n)):
-            bids[kern] = add_build(k, "boot-x86_64", "PASS", "x86_64", compiler=gcc,
-                                   command="tinyconfig + kernel-config/boot-x86_64.config",
-                                   comment="the boot kernel of scripts/regression-boot")
-        def boot_tests(check, path, passed):
-            """One test per setup and kernel of a boot check's JSON (check
-            "regression" or "vfio"), on the boot kernel's build; PASSED
-            is the comment of a setup without problems."""
-            if not os.path.exists(path):
-                return
-            with open(path) as f:
-                bj = json.load(f)
-            orig = {r["check"][len(check) + 1:]: r for r in recs
-                    if r["check"].startswith(check + "-")}
-            for setup, kerns in bj.get("setups", {}).items():
-                for kern, v in kerns.items():
-                    if kern not in bids:
-                        continue
-                    add_test(bids[kern], f"boot.{check}", "PASS" if v.get("ok") else "FAIL",
-                             key=f"{setup}:boot.{check}",
-                             environment={"comment": f"QEMU {tools.get('qemu', '')}, setup {setup}"},
-                             comment="; ".join(v.get("problems", [])) or passed(v),
-                             misc={"verdict_origin": orig.get(setup, {}).get("origin", "run")})
-
+        bids = boot_builds("boot-x86_64", "x86_64", gcc,
+                           "tinyconfig + kernel-config/boot-x86_64.config",
+                           "the boot kernel of scripts/regression-boot")
         boot_tests("regression", reg,
-                   lambda v: "nvme, e1000e and virtio-net probed with MSI-X; interrupts rose")
+                   lambda v: "nvme, e1000e and virtio-net probed with MSI-X; interrupts rose",
+                   bids)
         boot_tests("vfio", os.path.join(results, "vfio", "vfio.json"),
                    lambda v: "vfio_msix_dyn_test" + (" and the real VMM" if v.get("vmm") else "")
-                   + " as expected of this kernel")
+                   + " as expected of this kernel", bids)
         bench = os.path.join(results, "benchmark", "benchmark.json")
         brecs = [r for r in recs if r["check"].startswith("benchmark-") and r["status"] == "PASS"]
         if brecs and os.path.exists(bench):
