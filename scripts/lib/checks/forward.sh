@@ -2,6 +2,7 @@
 # Check "forward" of scripts/validate (information, never a failure):
 # does the series apply with git am to the newest 6.1.y the Debian archive
 # serves?  Not cached: the archive changes under it.
+
 # forward_tree TARBALL DIR VERSION: DIR, a git repository of the files of
 # TARBALL that the series' patches touch (all git am reads), in one commit
 # tagged vVERSION; made again when that list of files changes.  A few
@@ -19,7 +20,8 @@ forward_tree() {
 		tar -xJf "$tarball" -C "$dir" --strip-components=1 --no-same-owner -T - 2>/dev/null
 	[ -n "$(ls -A "$dir")" ] || { echo "nothing of the series' files in $tarball" >&2; return 1; }
 	(cd "$dir" && pgit init -q && pgit add -A -f . &&
-		GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE" 			pgit commit -q -m "Linux $version, the files the series touches" &&
+		GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE" \
+			pgit commit -q -m "Linux $version, the files the series touches" &&
 		pgit tag "v$version") || return 1
 	echo "$paths" > "$dir/.paths"
 }
