@@ -371,6 +371,34 @@ def testing_section(s, series_sha, npatches):
                          ab["ratio_reenable_over_dynamic"],
                          ab.get("reenable", {}).get("median_ms"),
                          ab.get("dynamic", {}).get("median_ms")))
+    # The --full results, where they are of this head
+    head = s.get("head_commit")
+    c = count_status(s.get("vfio"))
+    if c and s["vfio"].get("kernels", {}).get("series") == head:
+        items.append("VFIO boots (QEMU's e1000e on vfio-pci, no IOMMU and VT-d, the "
+                     "kselftest and a VMM's sequence, base and series): %s." % c)
+    vb = s.get("vfio_bench", {})
+    big = str(vb.get("largest_n", ""))
+    if vb.get("commits", {}).get("series") == head and \
+            big in vb.get("ratio_base_reenable_over_series_dynamic", {}):
+        items.append("VFIO benchmark (test-results/vfio-bench/): one vector more with %s "
+                     "live, 6.1's disable and re-enable over the series' addition: %s "
+                     "(wall clock, target >= %s)." % (
+                         big, vb["ratio_base_reenable_over_series_dynamic"][big],
+                         vb.get("target", {}).get("ratio_at_largest_n", "-")))
+    rel = s.get("reliability", {})
+    if rel.get("kernels", {}).get("series") == head:
+        ser = [k.get("series", {}) for k in rel.get("setups", {}).values()]
+        ours = sum(1 for v in ser for o in v.get("kmemleak", []) if o.get("series"))
+        points = max((len(v.get("points", {})) for v in ser), default=0)
+        bad = max((len(v.get("bad_input", [])) for v in ser), default=0)
+        items.append("reliability (test-results/reliability.json; KASAN, lockdep and "
+                     "kmemleak, base and series in the three IOMMU setups): every "
+                     "allocation of each entry point failed in turn with fail_nth (%d "
+                     "entry points of the series, vfio-pci's where VFIO has a group), "
+                     "%d invalid calls, CPU hotplug, concurrent "
+                     "stress, suspend and resume, hot-unplug: %s; %d kmemleak objects "
+                     "from the series' code." % (points, bad, count_status(rel), ours))
     fc = s.get("forward_check", {})
     if fc.get("status"):
         items.append("forward check (information): %s." % fc.get("detail", fc["status"]))
