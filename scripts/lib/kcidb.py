@@ -326,15 +326,22 @@ def export(a):
                                 comment=comment)
                 for kern, k in (("base", 0), ("series", n))}
 
+    def verdicts(check, path):
+        """This run's PASS/FAIL records of a boot check whose JSON is PATH,
+        none if the JSON is missing: a JSON an earlier series left in
+        test-results/ without this run's verdicts is not this head's."""
+        if not os.path.exists(path):
+            return []
+        return [r for r in recs if r["check"].startswith(check + "-")
+                and r["status"] in ("PASS", "FAIL")]
+
     def boot_tests(check, path, passed, bids, section="setups", test=None):
         """One test per setup and kernel of a boot check's JSON (its
         SECTION), on the boot kernel's build of BIDS; PASSED(v) is the
-        comment of a setup without problems.  Only when this run has the
-        check's verdicts: a JSON left by an earlier series is not this
-        head's."""
-        mine = [r for r in recs if r["check"].startswith(check + "-")
-                and r["status"] in ("PASS", "FAIL")]
-        if not mine or not os.path.exists(path):
+        comment of a setup without problems.  Only with this run's
+        verdicts (verdicts())."""
+        mine = verdicts(check, path)
+        if not mine:
             return
         with open(path) as f:
             bj = json.load(f)
@@ -351,36 +358,36 @@ def export(a):
                          misc={"verdict_origin": orig.get(setup, {}).get("origin", "run")})
 
     # arm64: the boot kernel of scripts/arm64-boot, on the GICv3 ITS
-    abids = boot_builds("boot-arm64", "arm64", None,
-                        "tinyconfig + kernel-config/boot-arm64.config, "
-                        "CROSS_COMPILE=aarch64-linux-gnu-",
-                        "the arm64 boot kernel of scripts/arm64-boot")
-    boot_tests("arm64-regression", os.path.join(results, "arm64-regression", "regression.json"),
-               lambda v: "nvme, e1000e and virtio-net probed with MSI-X on the ITS; "
-                         "interrupts rose", abids)
-    for r in recs:
-        m = re.match(r"arm64-regression-(\w+)-(base|series)-chip$", r["check"])
-        if m and any(t["build_id"] == abids[m[2]] for t in data["tests"]):
-            add_test(abids[m[2]], "boot.arm64-regression.chip", status_of(r), r,
-                     key=f"{m[1]}:boot.arm64-regression.chip")
+    areg = os.path.join(results, "arm64-regression", "regression.json")
+    if verdicts("arm64-regression", areg):
+        abids = boot_builds("boot-arm64", "arm64", None,
+                            "tinyconfig + kernel-config/boot-arm64.config, "
+                            "CROSS_COMPILE=aarch64-linux-gnu-",
+                            "the arm64 boot kernel of scripts/arm64-boot")
+        boot_tests("arm64-regression", areg,
+                   lambda v: "nvme, e1000e and virtio-net probed with MSI-X on the ITS; "
+                             "interrupts rose", abids)
+        for r in recs:
+            m = re.match(r"arm64-regression-(\w+)-(base|series)-chip$", r["check"])
+            if m:
+                add_test(abids[m[2]], "boot.arm64-regression.chip", status_of(r), r,
+                         key=f"{m[1]}:boot.arm64-regression.chip")
     # The reliability run's kernels (scripts/reliability)
     rel = os.path.join(results, "reliability.json")
-    rbids = boot_builds("boot-reliability-x86_64", "x86_64", gcc,
-                        "tinyconfig + kernel-config/boot-x86_64.config + "
-                        "kernel-config/boot-debug.config + kernel-config/boot-reliability.config",
-                        "the KASAN, lockdep and kmemleak kernel of scripts/reliability")
-    boot_tests("reliability", rel,
-               lambda v: "fail_nth sweeps: " + ", ".join(
-                   f"{e} {f['failed']}/{f['points']}" for e, f in v.get("points", {}).items()),
-               rbids, test="reliability.sweep")
-    boot_tests("reliability-hotplug", rel,
-               lambda v: "removed over QMP and plugged back, state back to before", rbids,
-               section="hotplug", test="reliability.hotplug")
-    # A boot kernel without a test of this run is not exported
-    used_builds = {t["build_id"] for t in data["tests"]}
-    data["builds"] = [b for b in data["builds"]
-                      if b["id"] in used_builds or not b["config_name"].startswith(
-                          ("boot-arm64", "boot-reliability"))]
+    if verdicts("reliability", rel):
+        rbids = boot_builds("boot-reliability-x86_64", "x86_64", gcc,
+                            "tinyconfig + kernel-config/boot-x86_64.config + "
+                            "kernel-config/boot-debug.config + "
+                            "kernel-config/boot-reliability.config",
+                            "the KASAN, lockdep and kmemleak kernel of scripts/reliability")
+        boot_tests("reliability", rel,
+                   lambda v: "fail_nth sweeps: " + ", ".join(
+                       f"{e} {f['failed']}/{f['points']}"
+                       for e, f in v.get("points", {}).items()),
+                   rbids, test="reliability.sweep")
+        boot_tests("reliability-hotplug", rel,
+                   lambda v: "removed over QMP and plugged back, state back to before",
+                   rbids, section="hotplug", test="reliability.hotplug")
 
     reg = os.path.join(results, "regression", "regression.json")
     if os.path.exists(reg):
